@@ -1,0 +1,58 @@
+"""Building the invoice frame (see model.INVOICE_COLUMNS) from plain records.
+
+Used by the reader (records parsed from a sheet) and by tests (records written as a table). The
+frame is the only input of the vectorised core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from relance_xl.model import INVOICE_COLUMNS
+from relance_xl.money import from_cents, to_cents
+
+MONEY_COLUMNS = ("amount", "paid_amount")
+DATE_COLUMNS = ("invoice_date", "due_date", "payment_date", "promise_date", "order_date")
+BOOL_COLUMNS = ("paid", "disputed")
+
+
+def invoice_frame(records: Iterable[Mapping[str, object]]) -> pd.DataFrame:
+    """Records with Decimal amounts and ``date`` values → the invoice frame.
+
+    Missing keys take their neutral value (0 cents, NaT, False, ""). ``due_date`` and ``client``,
+    ``number``, ``amount`` are required.
+    """
+    rows = list(records)
+    data: dict[str, object] = {}
+    for column in INVOICE_COLUMNS:
+        values = [row.get(column) for row in rows]
+        if column in MONEY_COLUMNS:
+            data[column] = np.array(
+                [to_cents(Decimal(v)) if v is not None else 0 for v in values], dtype=np.int64
+            )
+        elif column in DATE_COLUMNS:
+            data[column] = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
+        elif column in BOOL_COLUMNS:
+            data[column] = np.array([bool(v) for v in values], dtype=bool)
+        elif column == "row":
+            data[column] = np.array([int(v or 0) for v in values], dtype=np.int64)
+        else:
+            data[column] = pd.Series(["" if v is None else str(v) for v in values], dtype=object)
+    return pd.DataFrame(data, columns=list(INVOICE_COLUMNS))
+
+
+def to_date(value: object) -> dt.date | None:
+    """A frame cell (Timestamp or NaT) → ``date`` or None."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def to_decimal(cents: object) -> Decimal:
+    """A frame money cell (int cents) → Decimal euros."""
+    return from_cents(int(cents))  # type: ignore[arg-type]
