@@ -56,3 +56,26 @@ def to_date(value: object) -> dt.date | None:
 def to_decimal(cents: object) -> Decimal:
     """A frame money cell (int cents) → Decimal euros."""
     return from_cents(int(cents))  # type: ignore[arg-type]
+
+
+def issued_by(frame: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Invoices that exist at ``as_of``: dated on or before it (or with no invoice date)."""
+    issued = frame["invoice_date"]
+    return issued.isna() | (issued <= pd.Timestamp(as_of))
+
+
+def outstanding(frame: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Reste dû at ``as_of``, in cents (int64): Montant TTC − Montant réglé, or 0 when paid.
+
+    Paid means *Payé* without a date, or a Date de règlement on or before ``as_of``; an invoice
+    settled after ``as_of`` counts as unpaid then. Credit notes stay negative.
+    """
+    settled = frame["paid"] & frame["payment_date"].isna()
+    settled |= frame["payment_date"] <= pd.Timestamp(as_of)
+    remaining = frame["amount"] - frame["paid_amount"]
+    return remaining.where(~settled, 0).astype(np.int64)
+
+
+def days_overdue(frame: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Jours de retard: ``as_of − échéance`` in calendar days (≤ 0: not yet due)."""
+    return (pd.Timestamp(as_of) - frame["due_date"]).dt.days.astype(np.int64)
