@@ -68,11 +68,13 @@ def outstanding(frame: pd.DataFrame, as_of: dt.date) -> pd.Series:
     """Reste dû at ``as_of``, in cents (int64): Montant TTC − Montant réglé, or 0 when paid.
 
     Paid means *Payé* without a date, or a Date de règlement on or before ``as_of``; an invoice
-    settled after ``as_of`` counts as unpaid then. Credit notes stay negative.
+    settled after ``as_of`` counts as unpaid then, for its whole amount (its Montant réglé is
+    dated by that later Date de règlement). Credit notes stay negative.
     """
     settled = frame["paid"] & frame["payment_date"].isna()
     settled |= frame["payment_date"] <= pd.Timestamp(as_of)
     remaining = frame["amount"] - frame["paid_amount"]
+    remaining = remaining.where(~(frame["payment_date"] > pd.Timestamp(as_of)), frame["amount"])
     return remaining.where(~settled, 0).astype(np.int64)
 
 

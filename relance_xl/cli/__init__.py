@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -34,23 +35,32 @@ class FrenchParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"Erreur : {_french_argparse(message)} (voir « {self.prog} --help »)\n")
 
+    def format_usage(self) -> str:
+        return _french_headings(super().format_usage())
 
-_ARGPARSE_FR = (
-    ("the following arguments are required", "arguments obligatoires manquants"),
-    ("unrecognized arguments", "arguments inconnus"),
-    ("invalid choice", "choix invalide"),
-    ("expected one argument", "une valeur est attendue"),
-    ("invalid", "valeur invalide"),
-    ("argument", "option"),
-    ("choose from", "choisir parmi"),
-    ("not allowed with argument", "incompatible avec l'option"),
-)
+    def format_help(self) -> str:
+        return _french_headings(super().format_help())
+
+
+def _french_headings(text: str) -> str:
+    return text.replace("usage:", "utilisation :", 1).replace("\noptions:\n", "\noptions :\n")
+
+
+_ARGPARSE_FR = {
+    "the following arguments are required": "arguments obligatoires manquants",
+    "unrecognized arguments": "arguments inconnus",
+    "invalid choice": "choix invalide",
+    "expected one argument": "une valeur est attendue",
+    "not allowed with argument": "incompatible avec l'option",
+    "choose from": "choisir parmi",
+    "argument": "option",
+    "invalid": "invalide",
+}
+_ARGPARSE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, _ARGPARSE_FR)) + r")\b")
 
 
 def _french_argparse(message: str) -> str:
-    for english, french in _ARGPARSE_FR:
-        message = message.replace(english, french)
-    return message
+    return _ARGPARSE_PATTERN.sub(lambda match: _ARGPARSE_FR[match.group(1)], message)
 
 
 def build_parser() -> FrenchParser:
@@ -66,7 +76,13 @@ def build_parser() -> FrenchParser:
         title="commandes", metavar="COMMANDE", parser_class=FrenchParser, required=True
     )
     for name in COMMANDS:
-        importlib.import_module(f"relance_xl.cli.{name}").register(sub)
+        try:
+            module = importlib.import_module(f"relance_xl.cli.{name}")
+        except ModuleNotFoundError as error:  # a command still being written by the team
+            if error.name != f"relance_xl.cli.{name}":
+                raise
+            continue
+        module.register(sub)
     return parser
 
 
