@@ -7,6 +7,8 @@ stderr and exits with :attr:`RelanceError.exit_code`; the Excel buttons show it 
 
 from __future__ import annotations
 
+import errno
+
 
 class RelanceError(Exception):
     """Base of every fatal, user-facing error. ``str(error)`` is one French sentence."""
@@ -36,3 +38,23 @@ class OutputError(RelanceError):
 
 class WorkbookLockedError(OutputError):
     """The workbook is open in Excel or LibreOffice (a lock file is present)."""
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "support en lecture seule",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier",
+    errno.EEXIST: "un fichier existe déjà à cet emplacement",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    getattr(errno, "EDQUOT", -1): "quota disque dépassé",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """An operating-system error in French for messages: disque plein, accès refusé…"""
+    reason = _OS_REASONS.get(error.errno or 0)
+    return reason or f"erreur du système ({error.strerror or type(error).__name__})"

@@ -38,3 +38,80 @@ def date_long(value: dt.date) -> str:
 def date_short(value: dt.date) -> str:
     """``23/11/2026`` (tables)."""
     return value.strftime("%d/%m/%Y")
+
+
+_UNITS = (
+    "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
+    "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf",
+)  # fmt: skip
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+_SCALES = ((10**9, "milliard"), (10**6, "million"))
+
+
+def _below_hundred(n: int) -> str:
+    """0–99: « vingt et un », « soixante et onze », « quatre-vingts », « quatre-vingt-onze »."""
+    if n < 20:
+        return _UNITS[n]
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):  # soixante-dix…, quatre-vingt-dix…: base + 10–19
+        base = "soixante" if tens == 7 else "quatre-vingt"
+        rest = _UNITS[10 + unit]
+        return f"{base} et {rest}" if n == 71 else f"{base}-{rest}"
+    if tens == 8:
+        return "quatre-vingts" if unit == 0 else f"quatre-vingt-{_UNITS[unit]}"
+    if unit == 0:
+        return _TENS[tens]
+    return f"{_TENS[tens]} et un" if unit == 1 else f"{_TENS[tens]}-{_UNITS[unit]}"
+
+
+def _below_thousand(n: int, final: bool) -> str:
+    """0–999; ``final`` is False before « mille », where « cents » and « vingts » lose their s."""
+    hundreds, rest = divmod(n, 100)
+    words = []
+    if hundreds:
+        if hundreds == 1:
+            words.append("cent")
+        else:
+            plural = rest == 0 and final
+            words.append(f"{_UNITS[hundreds]} cent{'s' if plural else ''}")
+    if rest or not hundreds:
+        text = _below_hundred(rest)
+        if not final and text == "quatre-vingts":
+            text = "quatre-vingt"
+        words.append(text)
+    return " ".join(words)
+
+
+def _integer_in_words(n: int) -> str:
+    """Cardinal number in words, traditional spelling (« mille » invariable, « deux millions »)."""
+    if n == 0:
+        return "zéro"
+    words = []
+    for scale, name in _SCALES:
+        count, n = divmod(n, scale)
+        if count:
+            plural = "s" if count > 1 else ""
+            words.append(f"{_integer_in_words(count)} {name}{plural}")
+    thousands, n = divmod(n, 1000)
+    if thousands:
+        words.append("mille" if thousands == 1 else f"{_below_thousand(thousands, False)} mille")
+    if n:
+        words.append(_below_thousand(n, True))
+    return " ".join(words)
+
+
+def amount_in_words(value: Decimal) -> str:
+    """Montant en toutes lettres, rounded to the cent: ``1234.56`` → « mille deux cent
+    trente-quatre euros et cinquante-six centimes » (traditional spelling: « vingt et un »,
+    « quatre-vingts », « deux cents », « mille » invariable, « un million d'euros »)."""
+    cents_total = int(quantize(abs(value)) * 100)
+    euros, cents = divmod(cents_total, 100)
+    parts = []
+    if euros or not cents:
+        text = _integer_in_words(euros)
+        de = "d'" if euros % 10**6 == 0 and euros >= 10**6 else ""
+        parts.append(f"{text} {de}euro{'s' if euros >= 2 else ''}")
+    if cents:
+        parts.append(f"{_integer_in_words(cents)} centime{'s' if cents >= 2 else ''}")
+    words = " et ".join(parts)
+    return f"moins {words}" if value < 0 and cents_total else words

@@ -7,14 +7,49 @@ the adapters named in each function.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from relance_xl.model import Ledger, ReadOptions
+from relance_xl.aging import AgedBalance, aged_balance
+from relance_xl.escalation import next_actions
+from relance_xl.model import Action, Anomaly, Ledger, ReadOptions
 
 
 def load(path: str | Path, options: ReadOptions | None = None) -> Ledger:
     """Read a workbook or CSV file into a Ledger (anomalies included, never raised)."""
-    from relance_xl.reader import read_sheets
+    from relance_xl.reader import read_sheets, uses_date1904
     from relance_xl.workbook import parse_workbook
 
-    return parse_workbook(read_sheets(Path(path)), options or ReadOptions(), source=Path(path).name)
+    path = Path(path)
+    sheets = read_sheets(path)
+    return parse_workbook(
+        sheets, options or ReadOptions(), source=path.name, date1904=uses_date1904(path)
+    )
+
+
+@dataclass(frozen=True)
+class Review:
+    """The weekly review at a date: aged balance, next actions and the anomalies of the reading.
+
+    Attributes:
+        as_of: date de calcul.
+        ledger: what was read.
+        balance: balance âgée and indicators.
+        actions: prochaines actions (à faire, à venir, à transmettre).
+    """
+
+    as_of: dt.date
+    ledger: Ledger
+    balance: AgedBalance
+    actions: tuple[Action, ...]
+
+    @property
+    def anomalies(self) -> tuple[Anomaly, ...]:
+        """Rows or cells of the workbook that could not be used as is."""
+        return self.ledger.anomalies
+
+
+def review(ledger: Ledger, as_of: dt.date) -> Review:
+    """Aged balance and next actions of ``ledger`` at ``as_of`` (pure)."""
+    return Review(as_of, ledger, aged_balance(ledger, as_of), tuple(next_actions(ledger, as_of)))

@@ -43,7 +43,8 @@ class FrenchParser(argparse.ArgumentParser):
 
 
 def _french_headings(text: str) -> str:
-    return text.replace("usage:", "utilisation :", 1).replace("\noptions:\n", "\noptions :\n")
+    text = text.replace("usage:", "utilisation :", 1).replace("\noptions:\n", "\noptions :\n")
+    return text.replace("\npositional arguments:\n", "\narguments :\n")
 
 
 _ARGPARSE_FR = {

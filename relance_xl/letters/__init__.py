@@ -1,0 +1,235 @@
+"""Letters and email drafts for the actions of the day: what the CLI and the Excel button call.
+
+:func:`generate` turns the ``à faire`` actions (and the ``à transmettre`` files) into documents:
+a .docx letter per client and step from the step's template (:mod:`.bulk`, fast and checked
+before anything is written), an .eml draft for email steps (:mod:`relance_xl.mail`), and
+:func:`write_summary` the ``recapitulatif.csv`` of the batch. Template names a user may use:
+:mod:`.context`; filters and sandbox: :mod:`.render`; file names: :mod:`.filenames`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from email.message import EmailMessage
+from pathlib import Path
+
+from relance_xl import mail
+from relance_xl.errors import OutputError
+from relance_xl.escalation import A_FAIRE as TO_DO
+from relance_xl.escalation import A_TRANSMETTRE as TO_HAND_OVER
+from relance_xl.letters.bulk import LetterJob
+from relance_xl.letters.bulk import generate as generate_letters
+from relance_xl.letters.context import build_context, documentation
+from relance_xl.letters.filenames import letter_name, unique_path
+from relance_xl.letters.render import DOCX_SUFFIX, TEXT_SUFFIX, find_template, render_text
+from relance_xl.model import Action, Client, Ledger
+from relance_xl.money import quantize
+from relance_xl.pdf import save_atomically
+from relance_xl.text import normalize
+
+__all__ = [
+    "Document",
+    "documentation",
+    "generate",
+    "output_folder",
+    "templates_folder",
+    "with_files",
+    "write_summary",
+]
+
+LITIGATION_TEMPLATE = "dossier_contentieux"
+"""Template of the file handed to a lawyer once the last level is passed (« à transmettre »)."""
+EMAIL_TEMPLATE = "relance_amiable"
+EMAIL_CHANNEL = "email"
+PHONE_CHANNEL = "téléphone"
+SUMMARY_NAME = "recapitulatif.csv"
+SUMMARY_HEADER = (
+    "Client", "Niveau", "Action", "Canal", "État", "Fichiers", "Principal", "Intérêts",
+    "Indemnités", "Total", "Remarque",
+)  # fmt: skip
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What was produced for one action.
+
+    Attributes:
+        action: the action.
+        files: documents written (.docx, .eml; .pdf added by the caller), may be empty.
+        message: the email draft of an email step, for sending (None otherwise).
+        note: French remark for the user (why no document, why a letter instead of an email).
+        warning: the note asks the user to check something (exit code 1).
+    """
+
+    action: Action
+    files: tuple[Path, ...] = ()
+    message: EmailMessage | None = None
+    note: str = ""
+    warning: bool = False
+
+
+def output_folder(ledger: Ledger, workbook: Path, explicit: Path | None = None) -> Path:
+    """``--sortie``, else Paramètres « Dossier des courriers » (relative to the workbook), else
+    a ``Courriers`` folder beside the workbook."""
+    if explicit is not None:
+        return Path(explicit)
+    folder = workbook.parent
+    configured = ledger.settings.output_folder.strip()
+    return folder / configured if configured else folder / "Courriers"
+
+
+def templates_folder(ledger: Ledger, workbook: Path) -> Path | None:
+    """Paramètres « Dossier des modèles » (relative to the workbook), or None: bundled ones."""
+    configured = ledger.settings.templates_folder.strip()
+    return workbook.parent / configured if configured else None
+
+
+def generate(
+    ledger: Ledger,
+    actions: Iterable[Action],
+    as_of: dt.date,
+    out_dir: Path,
+    *,
+    user_templates: Path | None = None,
+    clients: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Document]:
+    """Documents for the ``à faire`` actions and the ``à transmettre`` files (of ``clients``
+    only, compared without case or accents, when given), written into ``out_dir``.
+
+    Every template and every email is prepared in memory first: a broken template or an
+    unknown variable raises TemplateError before any file is written. Existing files are never
+    replaced (``-2``, ``-3``… suffixes).
+    """
+    wanted = None if clients is None else {normalize(name) for name in clients}
+    chosen = [
+        action
+        for action in actions
+        if action.state in (TO_DO, TO_HAND_OVER)
+        and (wanted is None or normalize(action.client) in wanted)
+    ]
+    documents: list[Document] = []
+    jobs: list[LetterJob] = []
+    job_owner: list[int] = []
+    drafts: list[tuple[int, str]] = []
+    for action in chosen:
+        client = ledger.clients.get(action.client) or Client(action.client)
+        context = build_context(
+            action,
+            client,
+            ledger.settings.creditor,
+            ledger.history,
+            as_of,
+            ledger.instalments,
+            ledger.settings.contract_rate,
+        )
+        note = ""
+        if action.channel == PHONE_CHANNEL and action.state == TO_DO:
+            documents.append(Document(action, note="appel téléphonique : aucun document"))
+            continue
+        if action.channel == EMAIL_CHANNEL and action.state == TO_DO:
+            message, note = _email(ledger, action, client, context, user_templates)
+            if message is not None:
+                name = letter_name(as_of, client.key, action.template or EMAIL_TEMPLATE, ".eml")
+                drafts.append((len(documents), name))
+                documents.append(Document(action, message=message))
+                continue
+        template = LITIGATION_TEMPLATE if action.state == TO_HAND_OVER else action.template
+        if not template:
+            note = "aucun modèle de courrier pour ce niveau dans Paramètres"
+            documents.append(Document(action, note=note, warning=True))
+            continue
+        path = find_template(template, DOCX_SUFFIX, user_templates)
+        target = out_dir / letter_name(as_of, client.key, template)
+        jobs.append(LetterJob(path, context, target))
+        job_owner.append(len(documents))
+        documents.append(Document(action, note=note, warning=bool(note)))
+    written = generate_letters(jobs, progress)
+    for index, path in zip(job_owner, written, strict=True):
+        documents[index] = with_files(documents[index], [path])
+    taken: set[str] = {path.name.lower() for path in written}
+    for index, name in drafts:
+        path = unique_path(out_dir, name, taken)
+        mail.write_eml(documents[index].message, path)
+        taken.add(path.name.lower())
+        documents[index] = with_files(documents[index], [path])
+    return documents
+
+
+def with_files(document: Document, paths: Iterable[Path]) -> Document:
+    """The same document with more files (the PDF made from its letter…)."""
+    return replace(document, files=(*document.files, *paths))
+
+
+def _email(
+    ledger: Ledger,
+    action: Action,
+    client: Client,
+    context: dict[str, object],
+    user_templates: Path | None,
+) -> tuple[EmailMessage | None, str]:
+    """The draft of an email step, or (None, why) when it cannot be an email: then the step
+    goes out as a letter from the docx variant of the template."""
+    creditor = ledger.settings.creditor
+    recipient = action.email or client.email
+    sender = ledger.settings.smtp.sender or creditor.email
+    if not recipient:
+        return None, "pas d'adresse email pour ce client : courrier à la place"
+    if not sender:
+        return None, "pas d'adresse email d'expéditeur dans Paramètres : courrier à la place"
+    template = find_template(action.template or EMAIL_TEMPLATE, TEXT_SUFFIX, user_templates)
+    body = render_text(template, context)
+    name = client.display_name
+    try:
+        message = mail.draft(
+            sender=f"{creditor.name} <{sender}>" if creditor.name else sender,
+            to=f"{name} <{recipient}>" if "<" not in recipient else recipient,
+            subject=mail.reminder_subject([line.number for line in action.invoices]),
+            body=body,
+            reply_to=creditor.email if creditor.email and creditor.email != sender else "",
+        )
+    except OutputError as error:
+        return None, f"{error.message} : courrier à la place"
+    return message, ""
+
+
+def write_summary(documents: Sequence[Document], folder: Path) -> Path:
+    """``recapitulatif.csv`` (``-2``… if it exists): one row per action, ``;``-separated,
+    UTF-8 with BOM for French Excel, amounts with a decimal comma, formula injection defused."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(SUMMARY_HEADER)
+    for document in documents:
+        action = document.action
+        row = (
+            action.client,
+            action.level,
+            action.action,
+            action.channel,
+            action.state,
+            ", ".join(path.name for path in document.files),
+            _decimal_comma(action.amount_due),
+            _decimal_comma(action.interest),
+            _decimal_comma(action.fee),
+            _decimal_comma(action.total),
+            document.note,
+        )
+        writer.writerow([_defused(cell) for cell in row])
+    text = "\ufeff" + buffer.getvalue()
+    return save_atomically(unique_path(folder, SUMMARY_NAME), text.encode("utf-8"))
+
+
+def _decimal_comma(value: Decimal) -> str:
+    """``1234,50``: what French Excel reads as a number (no grouping, decimal comma)."""
+    return f"{quantize(value):.2f}".replace(".", ",")
+
+
+def _defused(cell: str) -> str:
+    """A cell Excel would read as a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``."""
+    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell

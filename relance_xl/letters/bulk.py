@@ -1,0 +1,379 @@
+"""Many letters from one template, fast, and exactly as docxtpl would write them.
+
+docxtpl re-opens the template, re-patches its XML, re-compiles the Jinja code and re-compresses
+every part of the .docx for each letter. Here a template is prepared once per batch (and once per
+worker process): its XML parts are patched by docxtpl's own ``patch_xml`` and compiled in the
+sandbox; each letter then only renders those parts, runs docxtpl's own post-processing
+(``resolve_listing``, ``fix_tables``, ``fix_docpr_ids``) and serialises them as python-docx does,
+so ``word/document.xml``, headers and footers are byte for byte docxtpl's. The untouched entries
+of the .docx (styles, fonts, theme, images…) are copied as their raw compressed bytes.
+
+A batch is all or nothing: every template is checked (syntax, unknown names, private attributes,
+a dry render) before anything is written; letters go to a staging folder and are moved beside
+the others only when every one of them is rendered.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from docx.opc.constants import CONTENT_TYPE
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.parser import parse_xml
+from docxtpl import DocxTemplate
+
+from relance_xl.errors import OutputError, TemplateError, describe_os_error
+from relance_xl.letters.filenames import unique_path
+from relance_xl.letters.render import check_template, environment, render_checked
+
+WORKERS = 2
+"""Worker processes for big batches (the target machines have two cores)."""
+
+POOL_THRESHOLD = 60
+"""Below this many letters, one process is faster than starting workers."""
+
+CHUNK = 20
+"""Letters per task sent to a worker (amortises the inter-process traffic)."""
+
+CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+"""Core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)."""
+
+_TAG = re.compile(r"\{[{%#]")
+_LISTING_CHARS = ("\t", "\a", "\n", "\f")
+
+
+@dataclass(frozen=True, slots=True)
+class LetterJob:
+    """One letter to write: which template, with which context, under which file name."""
+
+    template: Path
+    context: Mapping[str, object]
+    target: Path
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A rendered part of the template: where it goes in the zip and how it is rebuilt."""
+
+    entry: str
+    kind: str  # "body", "xml" (header, footer: re-parsed by python-docx), "blob" (footnotes)
+    template: jinja2.Template
+    encoding: str = "utf-8"
+
+
+class PreparedTemplate:
+    """A .docx template parsed, patched, checked and compiled once, ready to render many letters.
+
+    Args:
+        path: the .docx file.
+        known: the names the contexts will provide (an unknown name in the template is an
+            error now, not in the middle of a batch).
+    """
+
+    def __init__(self, path: Path, known: Sequence[str]) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        try:
+            self._zip = _ZipSource(self.path.read_bytes())
+            self._docx = DocxTemplate(str(self.path))
+            self._docx.render_init()
+        except TemplateError:
+            raise
+        except Exception as error:  # python-docx / zipfile: not a usable Word document
+            raise TemplateError(
+                f"le modèle « {self.name} » n'est pas un document Word lisible ({error})."
+            ) from None
+        self._env = environment()
+        self._known = tuple(known)
+        self._root = self._docx.docx.element
+        self._body = self._root.body
+        self._parts = self._compile_parts()
+        self._core = self._compile_core_properties()
+        rendered = {part.entry for part in self._parts}
+        if self._core:
+            rendered.add(self._docx.docx.core_properties.part.partname.lstrip("/"))
+        self._zip.check_entries(rendered, self.name)
+        self._rendered = rendered
+
+    def _compile(self, source: str) -> jinja2.Template:
+        return check_template(self._env, source, self.name, self._known)
+
+    def _compile_parts(self) -> list[_Part]:
+        """The body, headers, footers and footnotes, patched as docxtpl does, then compiled."""
+        docx = self._docx
+        main = docx.docx.part
+        parts = [
+            _Part(main.partname.lstrip("/"), "body", self._compile(_prepare(docx, docx.get_xml())))
+        ]
+        for uri in (docx.HEADER_URI, docx.FOOTER_URI):
+            for _, part in docx.get_headers_footers(uri):
+                xml = docx.get_part_xml(part)
+                encoding = docx.get_headers_footers_encoding(xml)
+                template = self._compile(_prepare(docx, xml))
+                parts.append(_Part(part.partname.lstrip("/"), "xml", template, encoding))
+        for part in main.package.parts:
+            if part.content_type == CONTENT_TYPE.WML_FOOTNOTES:
+                blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
+                template = self._compile(_prepare(docx, blob))
+                parts.append(_Part(part.partname.lstrip("/"), "blob", template))
+        return parts
+
+    def _compile_core_properties(self) -> dict[str, jinja2.Template]:
+        """Core properties holding a Jinja tag (most templates have none: copied as they are)."""
+        properties = self._docx.docx.core_properties
+        return {
+            name: self._compile(value)
+            for name in CORE_PROPERTIES
+            if _TAG.search(value := getattr(properties, name) or "")
+        }
+
+    def render(self, context: Mapping[str, object]) -> bytes:
+        """The letter for ``context``, as the bytes of a .docx file."""
+        rendered = {part.entry: self._render_part(part, context) for part in self._parts}
+        if self._core:
+            properties = self._docx.docx.core_properties
+            for name, template in self._core.items():
+                setattr(properties, name, render_checked(template, context, self.name))
+            rendered[properties.part.partname.lstrip("/")] = serialize_part_xml(properties._element)
+        return self._zip.build(rendered)
+
+    def _render_part(self, part: _Part, context: Mapping[str, object]) -> bytes:
+        """docxtpl's ``render_xml_part`` and what ``render`` / ``save`` do with its result."""
+        xml = render_checked(part.template, context, self.name)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = (
+            xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        )
+        if any(char in xml for char in _LISTING_CHARS):  # otherwise resolve_listing is a no-op
+            xml = self._docx.resolve_listing(xml)
+        if part.kind == "blob":
+            return xml.encode("utf-8")
+        if part.kind == "xml":
+            return serialize_part_xml(parse_xml(xml.encode(part.encoding)))
+        tree = self._docx.fix_tables(xml)
+        self._docx.docx_ids_index = 1000
+        self._docx.fix_docpr_ids(tree)
+        self._root.replace(self._body, tree)
+        self._body = tree
+        return serialize_part_xml(self._root)
+
+
+def _prepare(docx: DocxTemplate, xml: str) -> str:
+    """docxtpl's ``patch_xml`` plus the line split ``render_xml_part`` does before compiling."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", docx.patch_xml(xml))
+
+
+class _ZipSource:
+    """The template's zip: raw compressed entries to copy, and a writer for new letters."""
+
+    def __init__(self, data: bytes) -> None:
+        self._entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.flag_bits & 0x1:
+                    raise TemplateError("document chiffré")
+                start = info.header_offset
+                name_length, extra_length = struct.unpack("<HH", data[start + 26 : start + 30])
+                offset = start + 30 + name_length + extra_length
+                self._entries.append((info, data[offset : offset + info.compress_size]))
+
+    def check_entries(self, rendered: set[str], name: str) -> None:
+        """Every rendered part must be an entry of the zip."""
+        present = {info.filename for info, _ in self._entries}
+        missing = sorted(rendered - present)
+        if missing:
+            raise TemplateError(
+                f"le modèle « {name} » est incomplet (partie {missing[0]} absente)."
+            )
+
+    def build(self, replaced: Mapping[str, bytes]) -> bytes:
+        """A new zip: the entries of ``replaced`` deflated, every other one copied raw."""
+        local, central, offset = [], [], 0
+        for info, raw in self._entries:
+            data = replaced.get(info.filename)
+            if data is None:
+                method, crc, size, compressed = info.compress_type, info.CRC, info.file_size, raw
+            else:
+                packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                compressed = packer.compress(data) + packer.flush()
+                method, crc, size = 8, zlib.crc32(data), len(data)
+            name = info.filename.encode("utf-8")
+            flags = 0x800 if not info.filename.isascii() else 0
+            dos_time = (
+                (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
+            )
+            dos_date = (
+                ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
+            )
+            fixed = (20, flags, method, dos_time, dos_date, crc, len(compressed), size, len(name))
+            header = struct.pack("<4s5H3L2H", b"PK\x03\x04", *fixed, 0)
+            local += (header, name, compressed)
+            central.append(
+                struct.pack(
+                    "<4s6H3L5H2L", b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, info.external_attr, offset
+                )
+                + name
+            )
+            offset += len(header) + len(name) + len(compressed)
+        directory = b"".join(central)
+        count = len(central)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+        return b"".join(local) + directory + end
+
+
+# --- the batch -----------------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+"""Called with (letters done, letters in the batch) as the batch advances."""
+
+_CACHE: dict[tuple[str, tuple[str, ...]], PreparedTemplate] = {}
+
+
+def prepared(path: Path, known: Sequence[str]) -> PreparedTemplate:
+    """The template prepared for these context names, once per process."""
+    key = (str(Path(path).resolve()), tuple(sorted(known)))
+    template = _CACHE.get(key)
+    if template is None:
+        template = _CACHE[key] = PreparedTemplate(Path(path), key[1])
+    return template
+
+
+def check_batch(jobs: Sequence[LetterJob]) -> None:
+    """Prepare every template of the batch and render the first letter of each in memory: a
+    broken or unsafe template stops the batch before any file is written."""
+    first: dict[Path, LetterJob] = {}
+    for job in jobs:
+        first.setdefault(job.template, job)
+    for job in first.values():
+        prepared(job.template, tuple(job.context)).render(job.context)
+
+
+def generate(
+    jobs: Sequence[LetterJob], progress: Progress | None = None, workers: int = WORKERS
+) -> list[Path]:
+    """Write every letter of the batch; returns the files written, in the order of ``jobs``.
+
+    A target that exists already (or is used twice in the batch) gets a ``-2``, ``-3``… suffix:
+    no file is ever overwritten. Raises TemplateError or OutputError, leaving nothing behind.
+    """
+    if not jobs:
+        return []
+    check_batch(jobs)
+    folders = {job.target.parent for job in jobs}
+    for folder in folders:
+        _make_folder(folder)
+    staging = Path(tempfile.mkdtemp(prefix=".courriers-", dir=jobs[0].target.parent))
+    try:
+        staged = [staging / f"{index:06d}.docx" for index in range(len(jobs))]
+        tasks = [
+            (str(job.template), job.context, str(path))
+            for job, path in zip(jobs, staged, strict=True)
+        ]
+        if workers > 1 and len(jobs) >= POOL_THRESHOLD:
+            _run_pool(tasks, workers, progress)
+        else:
+            _run_here(tasks, progress)
+        return _publish(staged, [job.target for job in jobs])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_here(
+    tasks: Sequence[tuple[str, Mapping[str, object], str]], progress: Progress | None
+) -> None:
+    for done, task in enumerate(tasks, start=1):
+        _write_letters([task])
+        if progress:
+            progress(done, len(tasks))
+
+
+def _run_pool(
+    tasks: Sequence[tuple[str, Mapping[str, object], str]], workers: int, progress: Progress | None
+) -> None:
+    chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_write_letters, chunk) for chunk in chunks]
+        try:
+            for future in as_completed(futures):
+                done += future.result()
+                if progress:
+                    progress(done, len(tasks))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _write_letters(tasks: Sequence[tuple[str, Mapping[str, object], str]]) -> int:
+    """Render and write letters (in a worker process or here); returns how many."""
+    for template, context, target in tasks:
+        data = prepared(Path(template), tuple(context)).render(context)
+        try:
+            with open(target, "xb") as stream:
+                stream.write(data)
+        except OSError as error:
+            reason = describe_os_error(error)
+            raise OutputError(
+                f"impossible d'écrire le courrier « {Path(target).name} » : {reason}."
+            ) from None
+    return len(tasks)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = describe_os_error(error)
+        raise OutputError(
+            f"impossible de créer le dossier des courriers « {folder} » : {reason}."
+        ) from None
+
+
+def _publish(staged: Sequence[Path], targets: Sequence[Path]) -> list[Path]:
+    """Move the staged letters to their names, never replacing an existing file."""
+    taken: set[str] = set()
+    written = []
+    for source, target in zip(staged, targets, strict=True):
+        final = _move_no_clobber(source, target, taken)
+        taken.add(final.name.lower())
+        written.append(final)
+    return written
+
+
+def _move_no_clobber(source: Path, target: Path, taken: set[str]) -> Path:
+    """Rename ``source`` to ``target`` or to the first free ``target-n``; an existing file is
+    never replaced, even one that appears while the batch runs."""
+    refused = set(taken)
+    while True:
+        final = unique_path(target.parent, target.name, refused)
+        try:
+            try:
+                os.link(source, final)  # atomic, and fails when the name exists
+            except FileExistsError:
+                refused.add(final.name.lower())
+                continue
+            except OSError:  # no hard links here (FAT, some network drives): check, then move
+                if final.exists():
+                    refused.add(final.name.lower())
+                    continue
+                shutil.move(source, final)
+                return final
+            source.unlink()
+            return final
+        except OSError as error:
+            raise OutputError(
+                f"impossible d'écrire le courrier « {final.name} » : {describe_os_error(error)}."
+            ) from None
