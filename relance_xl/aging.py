@@ -95,11 +95,6 @@ class BalanceRow:
         """Amount of one bucket by its key (``"31-60"``…)."""
         return self.buckets[BUCKETS.index(name)]
 
-    @property
-    def overdue(self) -> Decimal:
-        """*Encours échu*: the sum of the buckets past the due date."""
-        return sum(self.buckets[1:], Decimal("0.00"))
-
     def cells(self) -> tuple[object, ...]:
         """The row's values in the order of :data:`COLUMN_LABELS` (for sheets and tables)."""
         return (self.client, *self.buckets, self.total, self.days_late_max, self.overdue_invoices)

@@ -76,7 +76,7 @@ def shown(cell: object) -> str:
     """The cell as the user sees it, for messages: ``« 12,5x »``."""
     try:
         text = cell if isinstance(cell, str) else _plain_text(cell)
-    except ValueProblem:
+    except Exception:  # a value that cannot be shown plainly (sNaN…) is shown as Python sees it
         text = repr(cell)
     text = " ".join(text.split())
     return f"« {text[:40]}{'…' if len(text) > 40 else ''} »"
@@ -147,9 +147,9 @@ def _number_text(text: str) -> Decimal | str:
         value = value[1:-1].strip()
     value = _CURRENCY.sub("", value, count=1)
     sign = ""
-    if value[:1] in _SIGNS:
+    if value and value[0] in _SIGNS:
         sign, value = value[0], value[1:].strip()
-    elif value[-1:] in _SIGNS:
+    elif value and value[-1] in _SIGNS:
         sign, value = value[-1], value[:-1].strip()
     if sign and sign != "+":
         if negative:
@@ -416,6 +416,8 @@ def _plain_text(cell: object) -> str:
             raise ValueProblem(f"« {cell} » n'est pas un texte")
         return str(int(cell)) if cell.is_integer() else repr(round(cell, 9))
     if isinstance(cell, Decimal):
+        if not cell.is_finite():
+            raise ValueProblem(f"« {cell} » n'est pas un texte")
         return format(cell.normalize() if cell == cell.to_integral_value() else cell, "f")
     if isinstance(cell, dt.datetime):
         time = "" if cell.time() == dt.time() else cell.strftime(" %H:%M")

@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 HISTORY_HEADERS = tuple(column.header for column in HISTORY_COLUMNS)
 """``Date, Client, N° facture, Niveau, Action, Canal, Statut, Montant réclamé, Fichier, Note``."""
 
@@ -176,8 +177,9 @@ def _write_temporary(package: Package, destination: Path, source: Path | None) -
             package.save(out)
             out.flush()
             os.fsync(out.fileno())
-        if source is not None:
-            os.chmod(temporary, stat.S_IMODE(source.stat().st_mode))
+        model = destination if destination.exists() else source  # keep the file's permissions
+        if model is not None:
+            os.chmod(temporary, stat.S_IMODE(model.stat().st_mode))
     except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
@@ -185,9 +187,6 @@ def _write_temporary(package: Package, destination: Path, source: Path | None) -
             raise OutputError(_os_message(destination, error)) from None
         raise
     return temporary
-
-
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def _verify(

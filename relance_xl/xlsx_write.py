@@ -162,6 +162,7 @@ CT_STYLES = f"{_OOXML}.spreadsheetml.styles+xml"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 CT_MACRO_BOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 # ----------------------------------------------------------------------------------------------
@@ -296,8 +297,9 @@ class Package:
                 self._zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as error:
                 raise InputError(
-                    f"« {path.name} » n'est pas un classeur Excel lisible (.xlsx ou .xlsm attendu ; "
-                    f"un classeur protégé par mot de passe ne peut pas être mis à jour) : {error}."
+                    f"« {path.name} » n'est pas un classeur Excel lisible (.xlsx ou .xlsm "
+                    "attendu ; un classeur protégé par mot de passe ne peut pas être mis à jour) : "
+                    f"{error}."
                 ) from None
             self.comment = self._zip.comment
             for info in self._zip.infolist():
@@ -419,7 +421,7 @@ def _ns(element: etree._Element) -> str:
 
 
 def rels_name(part: str) -> str:
-    """``xl/workbook.xml`` → ``xl/_rels/workbook.xml.rels``; ``""`` (the package) → ``_rels/.rels``."""
+    """``xl/workbook.xml`` → ``xl/_rels/workbook.xml.rels``; the package ("") → ``_rels/.rels``."""
     folder, base = posixpath.split(part)
     return posixpath.join(folder, "_rels", f"{base}.rels")
 
@@ -524,16 +526,18 @@ class ContentTypes:
             if isinstance(element.tag, str) and _local(element) == "Override"
         }
 
+    def _defaults(self) -> list[etree._Element]:
+        return [e for e in self.root if isinstance(e.tag, str) and _local(e) == "Default"]
+
     def type_of(self, part: str) -> str:
         """Content type of a part ("" when unknown)."""
         override = self._overrides().get(f"/{part}".lower())
         if override is not None:
             return override.get("ContentType", "")
         extension = part.rsplit(".", 1)[-1].lower()
-        for element in self.root:
-            if isinstance(element.tag, str) and _local(element) == "Default":
-                if element.get("Extension", "").lower() == extension:
-                    return element.get("ContentType", "")
+        for element in self._defaults():
+            if element.get("Extension", "").lower() == extension:
+                return element.get("ContentType", "")
         return ""
 
     def set(self, part: str, content_type: str) -> None:
@@ -551,10 +555,8 @@ class ContentTypes:
 
     def ensure_default(self, extension: str, content_type: str) -> None:
         """A Default for an extension, when missing (``rels``, ``xml``)."""
-        for element in self.root:
-            if isinstance(element.tag, str) and _local(element) == "Default":
-                if element.get("Extension", "").lower() == extension:
-                    return
+        if any(e.get("Extension", "").lower() == extension for e in self._defaults()):
+            return
         default = etree.Element(
             f"{{{CT_NS}}}Default", Extension=extension, ContentType=content_type
         )
@@ -587,7 +589,19 @@ def free_part_name(package: Package, pattern: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 _STYLE_ORDER = tuple(
-    "numFmts fonts fills borders cellStyleXfs cellXfs cellStyles dxfs tableStyles colors extLst".split()
+    [
+        "numFmts",
+        "fonts",
+        "fills",
+        "borders",
+        "cellStyleXfs",
+        "cellXfs",
+        "cellStyles",
+        "dxfs",
+        "tableStyles",
+        "colors",
+        "extLst",
+    ]
 )
 _BUILTIN_FORMATS = {
     "General": 0,
@@ -599,7 +613,23 @@ _BUILTIN_FORMATS = {
     "0.00%": 10,
 }
 _FONT_ORDER = tuple(
-    "b i strike condense extend outline shadow u vertAlign sz color name family charset scheme".split()
+    [
+        "b",
+        "i",
+        "strike",
+        "condense",
+        "extend",
+        "outline",
+        "shadow",
+        "u",
+        "vertAlign",
+        "sz",
+        "color",
+        "name",
+        "family",
+        "charset",
+        "scheme",
+    ]
 )
 
 MINIMAL_STYLES = (
@@ -1053,8 +1083,7 @@ def sheet_xml(
     bold = [(*styles.for_kind(k, True), styles.bold_date) for k in kinds]
     last_col = letters[-1]
     parts = [
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+        f'{XML_DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
         f'<dimension ref="A1:{last_col}{layout.bottom}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
         f'<pane ySplit="{layout.header_row}" topLeftCell="A{layout.first_row}" '
@@ -1154,7 +1183,7 @@ def table_xml(sheet: SheetData, name: str, table_id: int) -> str:
         for i, h in enumerate(_unique_headers([c.header for c in sheet.columns]))
     )
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"{XML_DECLARATION}"
         f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
         f'ref="{layout.table_ref}" totalsRowShown="0"><autoFilter ref="{layout.table_ref}"/>'
         f'<tableColumns count="{layout.columns}">{columns}</tableColumns>'
@@ -1168,7 +1197,7 @@ def drawing_xml(sheet: SheetData, chart_rid: str) -> str:
     layout = Layout.of(sheet)
     left, top = layout.columns + 1, layout.header_row - 1
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"{XML_DECLARATION}"
         '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         '<xdr:twoCellAnchor editAs="oneCell">'
@@ -1211,7 +1240,7 @@ def chart_xml(sheet: SheetData) -> str:
     count = len(chart.columns)
     title = excel_text(chart.title)
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"{XML_DECLARATION}"
         '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
         f'xmlns:r="{REL_NS}"><c:roundedCorners val="0"/><c:chart>'
@@ -1772,19 +1801,20 @@ def new_package() -> Package:
     package.write(
         ContentTypes.NAME,
         (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{CT_NS}">'
+            f'{XML_DECLARATION}<Types xmlns="{CT_NS}">'
             f'<Default Extension="rels" ContentType="{CT_RELS}"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" '
             f'ContentType="{_OOXML}.spreadsheetml.sheet.main+xml"/>'
-            f'<Override PartName="/docProps/app.xml" ContentType="{_OOXML}.extended-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" '
+            f'ContentType="{_OOXML}.extended-properties+xml"/>'
             "</Types>"
         ).encode(),
     )
     package.write(
         "_rels/.rels",
         (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL_NS}">'
+            f'{XML_DECLARATION}<Relationships xmlns="{PKG_REL_NS}">'
             f'<Relationship Id="rId1" Type="{REL_OFFICE_DOCUMENT}" Target="xl/workbook.xml"/>'
             f'<Relationship Id="rId2" Type="{REL_EXTENDED}" Target="docProps/app.xml"/>'
             "</Relationships>"
@@ -1793,16 +1823,17 @@ def new_package() -> Package:
     package.write(
         "xl/workbook.xml",
         (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'{XML_DECLARATION}<workbook xmlns="{MAIN_NS}" '
             f'xmlns:r="{REL_NS}"><bookViews><workbookView/></bookViews><sheets/></workbook>'
         ).encode(),
     )
     package.write(
         "docProps/app.xml",
         (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="{APP_NS}" '
+            f'{XML_DECLARATION}<Properties xmlns="{APP_NS}" '
             f'xmlns:vt="{VT_NS}"><Application>relance_xl</Application><HeadingPairs>'
-            '<vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Feuilles de calcul</vt:lpstr>'
+            '<vt:vector size="2" baseType="variant"><vt:variant>'
+            "<vt:lpstr>Feuilles de calcul</vt:lpstr>"
             "</vt:variant><vt:variant><vt:i4>0</vt:i4></vt:variant></vt:vector></HeadingPairs>"
             '<TitlesOfParts><vt:vector size="0" baseType="lpstr"/></TitlesOfParts></Properties>'
         ).encode(),

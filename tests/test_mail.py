@@ -114,6 +114,7 @@ def certificat(tmp_path_factory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (certificate file, key file)."""
     import ipaddress
 
+    pytest.importorskip("cryptography", reason="cryptography absent : pas de certificat de test")
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec

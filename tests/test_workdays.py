@@ -64,9 +64,9 @@ def test_jours_feries_de_2026() -> None:
 
 def test_serie_avec_date_absente() -> None:
     """The vectorised form moves every date of a series and leaves NaT alone."""
-    dates = pd.Series(
-        pd.to_datetime(["2026-11-11", None, "2026-12-31", "2027-01-01"])
-    ).astype("datetime64[ns]")
+    dates = pd.Series(pd.to_datetime(["2026-11-11", None, "2026-12-31", "2027-01-01"])).astype(
+        "datetime64[ns]"
+    )
     moved = next_working_days(dates)
     assert moved.dtype == dates.dtype
     assert moved.isna().tolist() == [False, True, False, False]

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
@@ -34,22 +35,50 @@ BUCKETS = ("Non échu", "1–30", "31–60", "61–90", "> 90")
 def balance_sheet(rows: list[list[object]] | None = None) -> SheetData:
     """A Balance âgée as sheets.py would hand it over."""
     rows = rows or [
-        ["Dupont & Fils <SARL>", Decimal("0"), Decimal("0"), Decimal("0"), Decimal("0"),
-         Decimal("1200.00"), Decimal("1200.00"), 95],
-        ["Martin SA", Decimal("150.50"), Decimal("300.00"), Decimal("0"), Decimal("0"),
-         Decimal("0"), Decimal("450.50"), 12],
+        [
+            "Dupont & Fils <SARL>",
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("1200.00"),
+            Decimal("1200.00"),
+            95,
+        ],
+        [
+            "Martin SA",
+            Decimal("150.50"),
+            Decimal("300.00"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("450.50"),
+            12,
+        ],
     ]
     return SheetData(
         name="Balance âgée",
-        columns=(Column("Client"), *(Column(b, "money") for b in BUCKETS),
-                 Column("Total", "money"), Column("Jours de retard", "int")),
+        columns=(
+            Column("Client"),
+            *(Column(b, "money") for b in BUCKETS),
+            Column("Total", "money"),
+            Column("Jours de retard", "int"),
+        ),
         rows=rows,
         title=f"Balance âgée au {AS_OF:%d/%m/%Y}",
         table_name="BalanceAgee",
         age_column="Jours de retard",
         chart=BarChart("Encours par ancienneté", BUCKETS),
-        totals=["Total", Decimal("150.50"), Decimal("300.00"), Decimal("0"), Decimal("0"),
-                Decimal("1200.00"), Decimal("1650.50"), None],
+        totals=[
+            "Total",
+            Decimal("150.50"),
+            Decimal("300.00"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("1200.00"),
+            Decimal("1650.50"),
+            None,
+        ],
     )
 
 
@@ -57,8 +86,13 @@ def actions_sheet() -> SheetData:
     """An Actions sheet with a date, an amount and a rate."""
     return SheetData(
         name="Actions",
-        columns=(Column("Client"), Column("Date prévue", "date"), Column("Montant dû", "money"),
-                 Column("Taux", "percent"), Column("Relances", "int")),
+        columns=(
+            Column("Client"),
+            Column("Date prévue", "date"),
+            Column("Montant dû", "money"),
+            Column("Taux", "percent"),
+            Column("Relances", "int"),
+        ),
         rows=[["Martin SA", AS_OF, Decimal("450.50"), Decimal("12.15"), 2]],
         table_name="Actions",
     )
@@ -66,8 +100,18 @@ def actions_sheet() -> SheetData:
 
 def history_row(day: int, invoice: str = "F-001") -> list[object]:
     """One Historique row in canonical order."""
-    return [dt.date(2026, 11, day), "Martin SA", invoice, "1", "relance amiable", "email",
-            "envoyé", Decimal("450.50"), "relance.docx", ""]
+    return [
+        dt.date(2026, 11, day),
+        "Martin SA",
+        invoice,
+        "1",
+        "relance amiable",
+        "email",
+        "envoyé",
+        Decimal("450.50"),
+        "relance.docx",
+        "",
+    ]
 
 
 @pytest.fixture
@@ -81,6 +125,15 @@ def workbook(tmp_path: Path) -> Path:
     path = tmp_path / "Relances.xlsx"
     book.save(path)
     return path
+
+
+def replace_part(path: Path, name: str, data: bytes) -> None:
+    """Rewrite one part of a workbook (as another program saving it would)."""
+    with zipfile.ZipFile(path) as package:
+        members = [(item, package.read(item)) for item in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for item, content in members:
+            package.writestr(item, data if item.filename == name else content)
 
 
 def sheet_xml(path: Path, name: str) -> str:
@@ -113,7 +166,12 @@ def test_la_balance_est_relue_telle_quelle(workbook: Path) -> None:
         ("Taux", "0.00%", 0.1215),
         ("Relances", "#,##0", 2),
     ],
-    ids=["date -> jj/mm/aaaa", "montant -> euros", "taux en % -> pourcentage", "entier -> milliers"],
+    ids=[
+        "date -> jj/mm/aaaa",
+        "montant -> euros",
+        "taux en % -> pourcentage",
+        "entier -> milliers",
+    ],
 )
 def test_chaque_type_de_colonne_a_son_format(
     workbook: Path, colonne: str, format_attendu: str, valeur_attendue: object
@@ -127,8 +185,11 @@ def test_chaque_type_de_colonne_a_son_format(
 
 def test_les_montants_sont_ecrits_exactement(workbook: Path) -> None:
     """A Decimal is written digit for digit, never through a float."""
-    sheet = SheetData("Actions", (Column("Montant", "money"),),
-                      [[Decimal("0.10")], [Decimal("12345678901234.57")]])
+    sheet = SheetData(
+        "Actions",
+        (Column("Montant", "money"),),
+        [[Decimal("0.10")], [Decimal("12345678901234.57")]],
+    )
     update_workbook(workbook, replace_sheets=[sheet])
     xml = sheet_xml(workbook, "Actions")
     assert "<v>0.10</v>" in xml and "<v>12345678901234.57</v>" in xml
@@ -152,13 +213,17 @@ def test_un_texte_qui_ressemble_a_une_formule_reste_du_texte(workbook: Path, tex
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(texte=_TEXT.filter(lambda t: t.strip() != ""))
 def test_tout_texte_revient_a_l_identique(tmp_path: Path, texte: str) -> None:
     """Any text (control characters, ``_x0041_``, spaces, ``\\r``) reads back unchanged."""
     cell = xlsx_write.cell_xml("A1", texte, "text", (1, 2, 3, 4))
-    xml = (f'<worksheet xmlns="{xlsx_write.MAIN_NS}"><sheetData><row r="1">{cell}</row>'
-           "</sheetData></worksheet>").encode()
+    xml = (
+        f'<worksheet xmlns="{xlsx_write.MAIN_NS}"><sheetData><row r="1">{cell}</row>'
+        "</sheetData></worksheet>"
+    ).encode()
     path = tmp_path / "texte.xlsx"
     workbook_path = tmp_path / "base.xlsx"
     if not workbook_path.exists():
@@ -220,8 +285,9 @@ def test_le_graphique_lit_la_ligne_des_totaux(workbook: Path) -> None:
 
 def test_une_feuille_sans_ligne_a_un_tableau_valide(workbook: Path) -> None:
     """With no anomaly the table still spans one (empty) data row, as Excel requires."""
-    sheet = SheetData("Anomalies", (Column("Feuille"), Column("Message")), [],
-                      table_name="Anomalies")
+    sheet = SheetData(
+        "Anomalies", (Column("Feuille"), Column("Message")), [], table_name="Anomalies"
+    )
     update_workbook(workbook, replace_sheets=[sheet])
     assert openpyxl.load_workbook(workbook)["Anomalies"].tables["Anomalies"].ref == "A1:B2"
 
@@ -239,6 +305,41 @@ def test_une_deuxieme_execution_remplace_nos_feuilles_en_place(workbook: Path) -
         assert second.read("xl/styles.xml") == first_styles
         assert second.read("xl/workbook.xml") == first_book
     assert openpyxl.load_workbook(workbook).sheetnames == ["Factures", "Balance âgée", "Actions"]
+
+
+def test_nos_formats_sont_retrouves_apres_un_enregistrement_par_excel(workbook: Path) -> None:
+    """Our fonts and cell formats, reordered as Excel re-saves them, are reused, not appended."""
+    update_workbook(workbook, replace_sheets=[balance_sheet()])
+    with zipfile.ZipFile(workbook) as package:
+        styles = etree.fromstring(package.read("xl/styles.xml"))
+    for element in list(styles.iter()):
+        attributes = list(reversed(element.attrib.items()))
+        element.attrib.clear()
+        element.attrib.update(attributes)
+        if etree.QName(element).localname in ("font", "dxf", "xf"):
+            element[:] = list(reversed(element))
+    replace_part(workbook, "xl/styles.xml", etree.tostring(styles))
+    update_workbook(workbook, replace_sheets=[balance_sheet()])
+    with zipfile.ZipFile(workbook) as package:
+        again = etree.fromstring(package.read("xl/styles.xml"))
+    assert [len(section) for section in again] == [len(section) for section in styles]
+
+
+def test_le_nom_du_tableau_ne_heurte_pas_celui_de_l_utilisateur(workbook: Path) -> None:
+    """A user table already named Actions: ours becomes Actions2."""
+    book = openpyxl.load_workbook(workbook)
+    book["Factures"].add_table(Table(displayName="Actions", ref="A1:C2"))
+    book.save(workbook)
+    update_workbook(workbook, replace_sheets=[actions_sheet()])
+    assert list(openpyxl.load_workbook(workbook)["Actions"].tables) == ["Actions2"]
+
+
+def test_rien_a_ecrire_laisse_le_classeur_tel_quel(workbook: Path) -> None:
+    """No sheet and no row: the file is not rewritten and no backup appears."""
+    before = workbook.read_bytes()
+    assert update_workbook(workbook, append_rows={"Historique": []}) == workbook
+    assert workbook.read_bytes() == before
+    assert not backup_path(workbook).exists()
 
 
 # --- Historique -------------------------------------------------------------------------------
@@ -267,7 +368,11 @@ def test_historique_les_lignes_suivent_la_derniere_ligne_et_le_tableau_grandit(
     book.save(workbook)
     update_workbook(workbook, append_rows={"Historique": [history_row(23), history_row(24)]})
     sheet = openpyxl.load_workbook(workbook)["Historique"]
-    assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["F-000", "F-001", "F-001"]
+    assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "F-000",
+        "F-001",
+        "F-001",
+    ]
     assert sheet.tables["MonHistorique"].ref == "A1:J4"
 
 
@@ -347,7 +452,10 @@ def test_sortie_ecrit_une_copie_et_laisse_l_original(workbook: Path) -> None:
 def test_aucun_fichier_temporaire_ne_reste(workbook: Path) -> None:
     """After a write the folder holds the workbook and its backup only."""
     update_workbook(workbook, replace_sheets=[actions_sheet()])
-    assert sorted(p.name for p in workbook.parent.iterdir()) == ["Relances.bak.xlsx", "Relances.xlsx"]
+    assert sorted(p.name for p in workbook.parent.iterdir()) == [
+        "Relances.bak.xlsx",
+        "Relances.xlsx",
+    ]
 
 
 def test_une_panne_pendant_l_ecriture_laisse_l_original(
@@ -401,8 +509,12 @@ def test_un_csv_avec_sortie_donne_un_nouveau_classeur(tmp_path: Path) -> None:
     source = tmp_path / "factures.csv"
     source.write_text("Client;Montant\nMartin;10\n", encoding="utf-8")
     target = tmp_path / "Résultats.xlsx"
-    update_workbook(source, replace_sheets=[balance_sheet(), actions_sheet()],
-                    append_rows={"Historique": [history_row(23)]}, output=target)
+    update_workbook(
+        source,
+        replace_sheets=[balance_sheet(), actions_sheet()],
+        append_rows={"Historique": [history_row(23)]},
+        output=target,
+    )
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Balance âgée", "Actions", "Historique"]
     assert book["Actions"]["A2"].value == "Martin SA"
@@ -431,5 +543,6 @@ def test_source_inutilisable(
 def test_dossier_de_sortie_absent(workbook: Path) -> None:
     """--sortie into a missing folder is an OutputError naming it."""
     with pytest.raises(OutputError, match="dossier de sortie introuvable"):
-        update_workbook(workbook, replace_sheets=[actions_sheet()],
-                        output=workbook.parent / "absent" / "x.xlsx")
+        update_workbook(
+            workbook, replace_sheets=[actions_sheet()], output=workbook.parent / "absent" / "x.xlsx"
+        )

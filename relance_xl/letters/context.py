@@ -193,10 +193,11 @@ def build_context(
     """The context of one letter: the action, its client, the creditor, the client's history
     and payment plan, at the date of the letter ``as_of``."""
     numbers = {line.number for line in action.invoices}
+    invoices = [_invoice(line) for line in action.invoices]
     steps = _steps(entry for entry in history if entry.client == action.client)
     plan = sorted(
         (
-            InstalmentView(i.date, i.amount, i.invoice)
+            InstalmentView(_day(i.date), i.amount, i.invoice)
             for i in instalments
             if i.client == action.client and i.invoice in numbers
         ),
@@ -211,7 +212,7 @@ def build_context(
         "action": action.action,
         "canal": action.channel,
         "recommande": action.channel == REGISTERED_CHANNEL,
-        "factures": [_invoice(line) for line in action.invoices],
+        "factures": invoices,
         "numeros": ", ".join(line.number for line in action.invoices),
         "prestations": ", ".join(
             dict.fromkeys(line.subject for line in action.invoices if line.subject)
@@ -226,10 +227,10 @@ def build_context(
         "delai_jours": MISE_EN_DEMEURE_DEADLINE_DAYS,
         "date_butoir": as_of + dt.timedelta(days=MISE_EN_DEMEURE_DEADLINE_DAYS),
         "historique": steps,
-        "chronologie": _chronology(action.invoices, steps),
+        "chronologie": _chronology(invoices, steps),
         "echeancier": plan,
         "echeancier_total": sum((i.montant for i in plan), Decimal("0.00")),
-        "pieces": _documents(action.invoices, steps),
+        "pieces": _documents(invoices, steps),
     }
 
 
@@ -268,8 +269,8 @@ def _client(client: Client) -> ClientView:
 def _invoice(line: InvoiceLine) -> InvoiceView:
     return InvoiceView(
         numero=line.number,
-        date=line.invoice_date,
-        echeance=line.due_date,
+        date=_day(line.invoice_date),
+        echeance=_day(line.due_date),
         montant=line.amount,
         deja_regle=line.paid_amount,
         reste_du=line.outstanding,
@@ -277,7 +278,7 @@ def _invoice(line: InvoiceLine) -> InvoiceView:
         interets=line.interest,
         indemnite=line.fee,
         objet=line.subject,
-        date_commande=line.order_date,
+        date_commande=_day(line.order_date),
         ref_commande=line.order_ref,
     )
 
@@ -288,9 +289,9 @@ def _steps(entries: Iterable[HistoryEntry]) -> list[StepView]:
     grouped: dict[tuple[dt.date, str, str, str], list[HistoryEntry]] = {}
     for entry in entries:
         if entry.status is Status.ENVOYE:
-            grouped.setdefault((entry.date, entry.level, entry.action, entry.channel), []).append(
-                entry
-            )
+            grouped.setdefault(
+                (_day(entry.date), entry.level, entry.action, entry.channel), []
+            ).append(entry)
     steps = []
     for (date, level, action, channel), rows in sorted(
         grouped.items(), key=lambda item: item[0][0]
@@ -311,39 +312,37 @@ def _steps(entries: Iterable[HistoryEntry]) -> list[StepView]:
     return steps
 
 
-def _chronology(invoices: Iterable[InvoiceLine], steps: Iterable[StepView]) -> list[EventView]:
+def _chronology(invoices: Iterable[InvoiceView], steps: Iterable[StepView]) -> list[EventView]:
     """Quote or order, invoice, due date, then every step done, in date order."""
     events: list[tuple[dt.date, int, EventView]] = []
     for line in invoices:
-        if line.order_date:
-            reference = f" n° {line.order_ref}" if line.order_ref else ""
-            nature = f" ({line.subject})" if line.subject else ""
+        if line.date_commande:
+            reference = f" n° {line.ref_commande}" if line.ref_commande else ""
+            nature = f" ({line.objet})" if line.objet else ""
             text = f"Devis ou commande{reference}{nature}"
-            events.append((line.order_date, 0, EventView(line.order_date, text, line.number)))
-        if line.invoice_date:
-            text = f"Facture n° {line.number} émise, {fr.amount(line.amount)} TTC"
-            events.append((line.invoice_date, 1, EventView(line.invoice_date, text, line.number)))
-        text = f"Échéance de la facture n° {line.number}"
-        events.append((line.due_date, 2, EventView(line.due_date, text, line.number)))
+            events.append((line.date_commande, 0, EventView(line.date_commande, text, line.numero)))
+        if line.date:
+            text = f"Facture n° {line.numero} émise, {fr.amount(line.montant)} TTC"
+            events.append((line.date, 1, EventView(line.date, text, line.numero)))
+        text = f"Échéance de la facture n° {line.numero}"
+        events.append((line.echeance, 2, EventView(line.echeance, text, line.numero)))
     for step in steps:
-        text = (
-            f"{_capitalize(step.action)} ({step.canal})" if step.canal else _capitalize(step.action)
-        )
+        text = _capitalize(step.action) + (f" ({step.canal})" if step.canal else "")
         events.append((step.date, 3, EventView(step.date, text, step.factures)))
     events.sort(key=lambda event: (event[0], event[1]))
     return [event for _, _, event in events]
 
 
-def _documents(invoices: Iterable[InvoiceLine], steps: Iterable[StepView]) -> list[str]:
+def _documents(invoices: Iterable[InvoiceView], steps: Iterable[StepView]) -> list[str]:
     """Pièces justificatives: quotes or orders, invoices, letters and proofs of sending."""
     documents = []
     for line in invoices:
-        if line.order_date or line.order_ref:
-            reference = f" n° {line.order_ref}" if line.order_ref else ""
-            dated = f" du {fr.date_short(line.order_date)}" if line.order_date else ""
+        if line.date_commande or line.ref_commande:
+            reference = f" n° {line.ref_commande}" if line.ref_commande else ""
+            dated = f" du {fr.date_short(line.date_commande)}" if line.date_commande else ""
             documents.append(f"Devis ou bon de commande signé{reference}{dated}")
-        dated = f" du {fr.date_short(line.invoice_date)}" if line.invoice_date else ""
-        documents.append(f"Facture n° {line.number}{dated}")
+        dated = f" du {fr.date_short(line.date)}" if line.date else ""
+        documents.append(f"Facture n° {line.numero}{dated}")
     for step in steps:
         if step.canal in ("téléphone", ""):
             continue
@@ -352,6 +351,11 @@ def _documents(invoices: Iterable[InvoiceLine], steps: Iterable[StepView]) -> li
         if step.canal == REGISTERED_CHANNEL:
             documents.append(f"Accusé de réception du courrier du {fr.date_short(step.date)}")
     return documents
+
+
+def _day(value: dt.date | None) -> dt.date | None:
+    """A date as a ``date`` (a ``datetime`` keeps only its day): the templates print days."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _capitalize(text: str) -> str:

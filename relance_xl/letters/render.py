@@ -21,6 +21,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from relance_xl import fr
+from relance_xl.assets import LETTER_TEMPLATES, asset
 from relance_xl.errors import TemplateError
 
 TEXT_SUFFIX = ".txt"
@@ -213,13 +214,8 @@ def render_text(path: Path, context: Mapping[str, object]) -> str:
 
 
 def bundled_templates_folder() -> Path:
-    """The templates shipped with relance_xl (``letter_templates`` of the project, or the copy
-    installed beside the package)."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package.parent / "letter_templates", package / "assets" / "letter_templates"):
-        if candidate.is_dir():
-            return candidate
-    raise TemplateError("les modèles de courriers fournis avec relance_xl sont introuvables.")
+    """The templates shipped with relance_xl (``letter_templates``)."""
+    return asset(LETTER_TEMPLATES)
 
 
 def find_template(name: str, suffix: str, user_folder: Path | None) -> Path:
