@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from relance_xl.errors import InputError
 from relance_xl.text import normalize
+from relance_xl.values import is_blank
 
 HEADER_SEARCH_ROWS = 30
 """The header row is looked for in the first rows of a sheet (titles and notes above it)."""
@@ -333,7 +334,7 @@ def require_header(
     if header is not None:
         return header
     rows = grid[:HEADER_SEARCH_ROWS]
-    if not any(_texts(row) for row in rows):
+    if all(is_blank(cell) for row in rows for cell in row):
         raise InputError(f"la feuille « {sheet} » est vide.")
     best = max(rows, key=lambda row: (len(match_row(row, spec, mapping)), len(_texts(row))))
     found = match_row(best, spec, mapping)

@@ -546,3 +546,23 @@ def test_dossier_de_sortie_absent(workbook: Path) -> None:
         update_workbook(
             workbook, replace_sheets=[actions_sheet()], output=workbook.parent / "absent" / "x.xlsx"
         )
+
+
+def test_les_titres_des_nouvelles_feuilles_suivent_celles_de_l_utilisateur() -> None:
+    """docProps/app.xml: new sheet names go after the worksheets, before the named ranges."""
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    app = (
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'extended-properties" xmlns:vt="{vt}"><HeadingPairs><vt:vector size="4" '
+        'baseType="variant"><vt:variant><vt:lpstr>Feuilles de calcul</vt:lpstr></vt:variant>'
+        "<vt:variant><vt:i4>2</vt:i4></vt:variant><vt:variant><vt:lpstr>Plages nommées</vt:lpstr>"
+        "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+        '<TitlesOfParts><vt:vector size="3" baseType="lpstr"><vt:lpstr>Factures</vt:lpstr>'
+        "<vt:lpstr>Clients</vt:lpstr><vt:lpstr>Taux</vt:lpstr></vt:vector></TitlesOfParts>"
+        "</Properties>"
+    ).encode()
+    result = etree.fromstring(xlsx_write.add_app_titles(app, ["Actions", "Balance âgée"]))
+    titles = result.find(".//{*}TitlesOfParts/{*}vector")
+    assert [t.text for t in titles] == ["Factures", "Clients", "Actions", "Balance âgée", "Taux"]
+    assert titles.get("size") == "5"
+    assert [c.text for c in result.iter(f"{{{vt}}}i4")] == ["4", "1"]

@@ -185,18 +185,24 @@ def _email(
         return None, "pas d'adresse email d'expéditeur dans Paramètres : courrier à la place"
     template = find_template(action.template or EMAIL_TEMPLATE, TEXT_SUFFIX, user_templates)
     body = render_text(template, context)
-    name = client.display_name
     try:
         message = mail.draft(
-            sender=f"{creditor.name} <{sender}>" if creditor.name else sender,
-            to=f"{name} <{recipient}>" if "<" not in recipient else recipient,
+            sender=_named(creditor.name, sender),
+            to=_named(client.display_name, recipient),
             subject=mail.reminder_subject([line.number for line in action.invoices]),
             body=body,
             reply_to=creditor.email if creditor.email and creditor.email != sender else "",
         )
     except OutputError as error:
-        return None, f"{error.message} : courrier à la place"
+        return None, f"{error.message.rstrip('.')} : courrier à la place"
     return message, ""
+
+
+def _named(name: str, address: str) -> str:
+    """``Nom <adresse>`` (chevrons of the name dropped: « Dupont & Fils SARL »), unless the cell
+    already says ``Nom <adresse>``."""
+    display = " ".join(name.replace("<", " ").replace(">", " ").split())
+    return f"{display} <{address}>" if display and "<" not in address else address
 
 
 def write_summary(documents: Sequence[Document], folder: Path) -> Path:
