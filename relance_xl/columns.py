@@ -228,7 +228,7 @@ HISTORY = TableSpec(
         "fichier": ("Document", "Courrier"),
         "note": ("Notes", "Commentaire", "Remarque"),
     },
-    required=(("date",), ("client",), ("niveau",)),
+    required=(("date",), ("client",)),
 )  # fmt: skip
 
 PLANS = TableSpec(

@@ -15,8 +15,9 @@ The rules, as implemented:
    previous step for ``précédente``) + the delay, never on the day of the previous step, moved to
    the next working day (:mod:`relance_xl.workdays`).
 3. One action per client, at the highest next level due among its invoices, listing every overdue
-   invoice that may be chased plus its credit notes and unallocated credits. Each invoice of the
-   letter is logged at the letter's level (:func:`records_for`).
+   invoice that may be chased plus its credit notes and unallocated credits (a preventive call
+   lists instead every invoice with a preventive call due). Each invoice of the letter is logged
+   at the letter's level (:func:`records_for`).
 4. Nothing for an invoice paid, disputed (*litige*), under a payment promise (*promesse de
    paiement*) dated on or after the run date, or under an honoured payment plan (*échéancier*);
    nothing for a client flagged *ne pas relancer*, or whose amount due (credits netted) is zero,
@@ -46,11 +47,10 @@ import pandas as pd
 
 from relance_xl import fr
 from relance_xl.errors import ConfigError, InputError
-from relance_xl.invoices import outstanding
+from relance_xl.invoices import issued_by, outstanding
 from relance_xl.model import (
     Action,
     Client,
-    ClientType,
     HistoryEntry,
     InvoiceLine,
     Ledger,
@@ -60,9 +60,7 @@ from relance_xl.model import (
     Status,
 )
 from relance_xl.money import from_cents, to_cents
-from relance_xl.penalties import contract_rate_for, invoice_penalties
 from relance_xl.procedures import DEFAULT_PROCEDURES, ECHEANCE, FACTURE, PRECEDENTE
-from relance_xl.rates import default_rates
 from relance_xl.text import normalize
 from relance_xl.workdays import next_working_days_array
 
@@ -260,11 +258,8 @@ def _plan(ledger: Ledger, as_of: dt.date) -> _Plan:
     """The vectorised part: eligibility and next level/date of every open invoice."""
     frame = ledger.invoices
     out = outstanding(frame, as_of).to_numpy()
-    issued = (
-        frame["invoice_date"].isna() | (frame["invoice_date"] <= pd.Timestamp(as_of))
-    ).to_numpy()
-    rows = frame.loc[issued & (out != 0), ["client", "number"]].reset_index(drop=True)
-    picked = np.flatnonzero(issued & (out != 0))
+    picked = np.flatnonzero(issued_by(frame, as_of).to_numpy() & (out != 0))
+    rows = frame.iloc[picked][["client", "number"]].reset_index(drop=True)
     rows["out"] = out[picked]
     rows["source"] = picked
     today = np.datetime64(as_of, "D")
@@ -287,13 +282,8 @@ def _plan(ledger: Ledger, as_of: dt.date) -> _Plan:
     )
     found = _lookup(rows, latest, {"rank": _NO_LEVEL, "date": _NAT})
     current, last = found["rank"], found["date"]
-    client_last = history.groupby("client")["date"].max()
-    contacted_today = (
-        rows["client"].map(client_last).to_numpy(dtype="datetime64[D]") >= today
-        if len(history)
-        else np.zeros(len(rows), bool)
-    )
-    floor = np.fmax(last + _DAY, np.where(contacted_today, today + _DAY, _NAT))
+    contacted_today = rows["client"].isin(history.loc[history["date"] >= today, "client"])
+    floor = np.fmax(last + _DAY, np.where(contacted_today.to_numpy(), today + _DAY, _NAT))
 
     honoured_plan = _honoured_plans(ledger, rows, paid_amount, as_of)
     eligible = (
@@ -433,10 +423,10 @@ def next_actions(ledger: Ledger, as_of: dt.date, horizon_days: int = 7) -> list[
     )
     action_rank = np.where(state == 0, due_rank, soon_rank)
     row_state = state[codes]
+    row_rank = action_rank[codes]
+    same_step = np.where(row_rank < 0, plan.next_rank < 0, plan.next_rank == row_rank)
     trigger = np.where(
-        row_state == 2,
-        plan.final,
-        np.where(row_state == 0, due_now, soon) & (plan.next_rank == action_rank[codes]),
+        row_state == 2, plan.final, np.where(row_state == 0, due_now, soon) & same_step
     )
     planned = np.where(
         state == 2,
@@ -509,11 +499,16 @@ def _is_phone(channel: str) -> bool:
     return normalize(channel) == PHONE_CHANNEL
 
 
-def _cents_to_decimals(values: np.ndarray) -> list[Decimal]:
-    """Integer cents → two-decimal Decimals, exact; each distinct amount converted once."""
-    distinct, inverse = np.unique(np.asarray(values), return_inverse=True)
-    decimals = [Decimal(int(value)).scaleb(-2) for value in distinct.tolist()]
-    return [decimals[position] for position in inverse.ravel().tolist()]
+def _cents_to_decimals(values: np.ndarray, known: dict[int, Decimal]) -> list[Decimal]:
+    """Integer cents → two-decimal Decimals, exact; each distinct amount converted once
+    (``known`` is shared by the columns of one call)."""
+    result = []
+    for cents in np.asarray(values).tolist():
+        amount = known.get(cents)
+        if amount is None:
+            amount = known[cents] = Decimal(cents).scaleb(-2)
+        result.append(amount)
+    return result
 
 
 def _invoice_lines(
@@ -530,16 +525,17 @@ def _invoice_lines(
     positive = rows["out"].to_numpy() > 0
     interest = np.where(positive, interest, 0)
     fee = np.where(positive, fee, 0)
+    known: dict[int, Decimal] = {}
     columns = zip(
         rows["number"].tolist(),
         _days(source["invoice_date"]).astype(object).tolist(),
         rows["due"].to_numpy().astype(object).tolist(),
-        _cents_to_decimals(source["amount"].to_numpy()),
-        _cents_to_decimals(source["paid_amount"].to_numpy()),
-        _cents_to_decimals(rows["out"].to_numpy()),
+        _cents_to_decimals(source["amount"].to_numpy(), known),
+        _cents_to_decimals(source["paid_amount"].to_numpy(), known),
+        _cents_to_decimals(rows["out"].to_numpy(), known),
         np.maximum(rows["days"].to_numpy(), 0).tolist(),
-        _cents_to_decimals(interest),
-        _cents_to_decimals(fee),
+        _cents_to_decimals(interest, known),
+        _cents_to_decimals(fee, known),
         source["subject"].tolist(),
         _days(source["order_date"]).astype(object).tolist(),
         source["order_ref"].tolist(),
@@ -611,58 +607,9 @@ def check_record_date(ledger: Ledger, as_of: dt.date) -> None:
         return
     last = max(sent, key=lambda entry: entry.date)
     if as_of < last.date:
-        where = f", ligne {last.row}" if last.row else ""
+        where = f" (ligne {last.row})" if last.row else ""
         raise InputError(
-            f"Enregistrement refusé : le {fr.date_short(as_of)} est antérieur à la dernière "
-            f"relance enregistrée dans l'Historique (le {fr.date_short(last.date)}{where})."
+            f"impossible d'enregistrer des relances au {fr.date_short(as_of)} : l'Historique "
+            f"contient une relance envoyée le {fr.date_short(last.date)}{where}. Choisissez une "
+            f"date à partir du {fr.date_short(last.date)}."
         )
-
-
-def _penalty_cents(
-    ledger: Ledger, plan: _Plan, rows: pd.DataFrame, codes: np.ndarray, as_of: dt.date
-) -> tuple[np.ndarray, np.ndarray]:
-    """Interest and fee in cents at ``as_of`` of some invoice rows (penalties engine), with the
-    date of each invoice's *mise en demeure* for consumers (interest from the day after it)."""
-    source = ledger.invoices.iloc[rows["source"].to_numpy()].reset_index(drop=True)
-    types = np.array([c.type.value for c in plan.clients], dtype=object)[codes]
-    contract = np.array(
-        [contract_rate_for(c, ledger.settings) for c in plan.clients], dtype=object
-    )[codes]
-    notices = _lookup(rows, _formal_notices(ledger, plan, as_of), {"date": _NAT})["date"]
-    result = invoice_penalties(
-        source,
-        as_of,
-        pd.Series(types, index=source.index),
-        pd.Series(contract, index=source.index),
-        pd.Series(notices.astype("datetime64[ns]"), index=source.index),
-        default_rates().with_overrides(ledger.settings.rates),
-    )
-    return result["interest"].to_numpy(), result["fee"].to_numpy()
-
-
-def _formal_notices(ledger: Ledger, plan: _Plan, as_of: dt.date) -> pd.DataFrame:
-    """First *mise en demeure* sent to a consumer per invoice (client, invoice, date): a sent
-    Historique line whose action, or else the client's procedure level, says so."""
-    consumers = {
-        client.key: plan.steps[plan.client_steps[code]]
-        for code, client in enumerate(plan.clients)
-        if client.type is ClientType.PARTICULIER
-    }
-    rows = []
-    for entry in ledger.history:
-        steps = consumers.get(entry.client)
-        if steps is None or entry.status != Status.ENVOYE or entry.date > as_of:
-            continue
-        action = entry.action
-        if not action.strip():
-            action = next((s.action for s in steps.levels if s.level == entry.level), "")
-        if _is_formal_notice(action):
-            rows.append((entry.client, entry.invoice, entry.date))
-    frame = pd.DataFrame(rows, columns=["client", "invoice", "date"])
-    frame["date"] = frame["date"].astype("datetime64[s]")
-    return frame.sort_values("date").drop_duplicates(["client", "invoice"])
-
-
-@lru_cache(maxsize=256)
-def _is_formal_notice(action: str) -> bool:
-    return FORMAL_NOTICE in normalize(action)

@@ -62,7 +62,7 @@ def uses_date1904(path: str | Path) -> bool:
             info = archive.getinfo("xl/workbook.xml")
             with archive.open(info) as member:
                 head = member.read(64 << 10)
-    except (OSError, KeyError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError):
+    except Exception:  # any zip failure means a damaged file
         raise InputError(f"le classeur « {path.name} » est endommagé (fichier corrompu).") from None
     return bool(_DATE1904.search(head))
 
@@ -115,7 +115,7 @@ def _check_workbook_zip(path: Path, head: bytes) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except Exception:  # zipfile raises BadZipFile, EOFError, NotImplementedError, struct.error…
         raise InputError(
             f"le classeur « {path.name} » est endommagé ou incomplet (archive illisible)."
         ) from None

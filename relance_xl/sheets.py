@@ -1,6 +1,6 @@
 """The result sheets relance_xl owns: Balance âgée, Actions, Anomalies, Tableau de bord.
 
-Pure: a :class:`~relance_xl.pipeline.Review` in, :class:`~relance_xl.xlsx_write.SheetData` out.
+Pure: a :class:`~relance_xl.pipeline.Review` in, :class:`~relance_xl.xlsx.SheetData` out.
 The same contents are written into a workbook file (relance_xl.writeback) and into the live
 workbook (relance_xl.excel).
 """
@@ -12,7 +12,7 @@ import datetime as dt
 from relance_xl import fr
 from relance_xl.aging import BUCKET_LABELS, COLUMN_LABELS, aged_balance
 from relance_xl.pipeline import Review
-from relance_xl.xlsx_write import BarChart, Column, SheetData
+from relance_xl.xlsx import BarChart, Column, SheetData
 
 BALANCE = "Balance âgée"
 ACTIONS = "Actions"

@@ -15,6 +15,10 @@ header row is found. Each column is parsed on its own (relance_xl.values), then 
   before the date facture (kept as is), unreadable date facture, promesse or date du devis
   (left empty), Montant réglé above the amount.
 
+Historique rows need a date and a client; a blank or unreadable Niveau (avertissement) makes a
+note that does not move the escalation; an unknown Statut (avertissement) counts as proposé,
+never as done.
+
 Client names differing only by case, accents or spacing are one client: the Clients sheet's
 spelling, else the first one met. Clients, Historique and Échéanciers rows are read the same way;
 a known sheet whose header row cannot be found is fatal (InputError), an empty one is ignored.
@@ -26,7 +30,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from relance_xl import fr, values
 from relance_xl.columns import (
@@ -154,7 +158,9 @@ def find_sheet(sheets: Iterable[str], name: str) -> str | None:
     return next((sheet for sheet in sheets if normalize(sheet) == key), None)
 
 
-def _invoice_sheet(sheets: Sheets, wanted: str | None, mapping: Mapping[str, str]):
+def _invoice_sheet(
+    sheets: Sheets, wanted: str | None, mapping: Mapping[str, str]
+) -> tuple[str, Header]:
     """(sheet name, header row) of the invoices; InputError when there is none."""
     names = ", ".join(f"« {name} »" for name in sheets) or "aucune"
     if wanted:
@@ -368,14 +374,18 @@ class _Reading:
     # --- Historique and Échéanciers --------------------------------------------------------------
 
     def history(self, grid: Grid, sheet: str) -> tuple[HistoryEntry, ...]:
-        """Historique rows in order, one entry per invoice number of the N° facture cell."""
+        """Historique rows in order, one entry per invoice number of the N° facture cell.
+
+        A row without a level (a call, a note) is kept with level "": it records what was done
+        without moving the escalation.
+        """
         entries: list[HistoryEntry] = []
         for row in _rows(self, grid, HISTORY, sheet):
             when = row.required("date", self.date, "date")
             client = row.required("client", values.parse_text, "client") or None
-            level = row.required("niveau", values.parse_level, "niveau")
-            if when is None or client is None or level is None:
+            if when is None or client is None:
                 continue
+            level = row.optional("niveau", values.parse_level, "ligne lue comme une note") or ""
             status = row.choice(
                 "statut",
                 STATUS_WORDS,
@@ -476,7 +486,7 @@ class _Row:
         """A text cell ("" when absent or unreadable, with a warning for the latter)."""
         return self.optional(name, lambda cell: values.parse_text(cell, multiline), "ignoré") or ""
 
-    def optional(self, name: str, parse: Callable[[object], values.Parsed], assumption: str):
+    def optional(self, name: str, parse: Callable[[object], values.Parsed], assumption: str) -> Any:
         """An optional value: unreadable → avertissement and None."""
         try:
             parsed = parse(self.cell(name))
@@ -487,7 +497,7 @@ class _Row:
             self.warn(name, f"{parsed.warning}.")
         return parsed.value
 
-    def required(self, name: str, parse: Callable[[object], values.Parsed], what: str):
+    def required(self, name: str, parse: Callable[[object], values.Parsed], what: str) -> Any:
         """A required value: absent or unreadable → erreur and None."""
         try:
             parsed = parse(self.cell(name))

@@ -2,7 +2,7 @@
 
 Only relance_xl's own sheets (Balance âgée, Actions, Anomalies, Tableau de bord) and the rows
 appended to Historique change; every other part of the file stays byte-identical (the zip work is
-in :mod:`relance_xl.xlsx_write`). The safety is here:
+in :mod:`relance_xl.xlsx`). The safety is here:
 
 1. a workbook open in Excel (``~$CLASSEUR.xlsx``) or LibreOffice (``.~lock.CLASSEUR.xlsx#``) is
    refused with :class:`~relance_xl.errors.WorkbookLockedError`, unless ``force``;
@@ -32,7 +32,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from relance_xl.errors import InputError, OutputError, WorkbookLockedError
-from relance_xl.xlsx_write import (
+from relance_xl.xlsx import (
     HISTORY_COLUMNS,
     HISTORY_SHEET,
     BarChart,

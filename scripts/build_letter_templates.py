@@ -509,8 +509,11 @@ def relance_amiable() -> Letter:
     letter = Letter("Relance amiable")
     address_blocks(letter)
     place_and_date(letter)
-    subject(letter, "Rappel – facture{% if factures|length > 1 %}s{% endif %} arrivée"
-            "{% if factures|length > 1 %}s{% endif %} à échéance")
+    subject(
+        letter,
+        "Rappel – facture{% if factures|length > 1 %}s{% endif %} arrivée"
+        "{% if factures|length > 1 %}s{% endif %} à échéance",
+    )
     salutation(letter)
     letter.p(
         "Sauf erreur ou omission de notre part, nous n'avons pas encore reçu le règlement "
@@ -544,8 +547,11 @@ def lettre_relance_1() -> Letter:
     letter = Letter("Lettre de relance")
     address_blocks(letter)
     place_and_date(letter)
-    subject(letter, "Relance – facture{% if factures|length > 1 %}s{% endif %} impayée"
-            "{% if factures|length > 1 %}s{% endif %}")
+    subject(
+        letter,
+        "Relance – facture{% if factures|length > 1 %}s{% endif %} impayée"
+        "{% if factures|length > 1 %}s{% endif %}",
+    )
     salutation(letter)
     letter.p(
         "{% if historique %}Malgré notre précédent rappel du "
@@ -590,9 +596,12 @@ def lettre_relance_2() -> Letter:
     amounts_table(letter)
     penalties_notice(letter)
     letter.p(
-        ("b", "Sans règlement de votre part sous huitaine, soit au plus tard le "
-              "{{ date_butoir|date_longue }}, nous transmettrons ce dossier à un tiers "
-              "(société de recouvrement, commissaire de justice ou avocat)"),
+        (
+            "b",
+            "Sans règlement de votre part sous huitaine, soit au plus tard le "
+            "{{ date_butoir|date_longue }}, nous transmettrons ce dossier à un tiers "
+            "(société de recouvrement, commissaire de justice ou avocat)",
+        ),
         ", sans autre avis. Les frais qui en résulteront pourront vous être réclamés dans "
         "les limites prévues par la loi.",
         align=JUSTIFY,
@@ -678,8 +687,12 @@ def proposition_echeancier() -> Letter:
     for index, (cell, value) in enumerate(
         zip(
             table.rows[2].cells,
-            ["{{ loop.index }}", "{{ e.date|date_longue }}", "{{ e.facture }}",
-             "{{ e.montant|montant }}"],
+            [
+                "{{ loop.index }}",
+                "{{ e.date|date_longue }}",
+                "{{ e.facture }}",
+                "{{ e.montant|montant }}",
+            ],
             strict=True,
         )
     ):
@@ -727,8 +740,11 @@ def dossier_contentieux() -> Letter:
         after=2,
     )
     letter.p(
-        ("s", "Établi par {{ creancier.nom }}{% if lieu %} à {{ lieu }}{% endif %} le "
-              "{{ date|date_longue }} ; factures n° {{ numeros }}"),
+        (
+            "s",
+            "Établi par {{ creancier.nom }}{% if lieu %} à {{ lieu }}{% endif %} le "
+            "{{ date|date_longue }} ; factures n° {{ numeros }}",
+        ),
         after=8,
         color=MUTED,
     )
@@ -762,7 +778,8 @@ def dossier_contentieux() -> Letter:
     invoice_table(letter)
     nature = letter.table([2.9, 8.4, 5.5], rows=4)
     for cell, title in zip(
-        nature.rows[0].cells, ["N° facture", "Nature des biens ou services", "Devis / commande"],
+        nature.rows[0].cells,
+        ["N° facture", "Nature des biens ou services", "Devis / commande"],
         strict=True,
     ):
         _set_cell(letter, cell, ("b", title))

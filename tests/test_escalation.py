@@ -36,6 +36,7 @@ from relance_xl.model import (
     Settings,
     Status,
 )
+from relance_xl.penalties import compute_penalty
 from relance_xl.procedures import DEFAULT_PROCEDURES
 from relance_xl.workdays import is_working_day
 
@@ -504,6 +505,40 @@ def test_particulier_niveau_2_quinze_jours_apres_le_premier() -> None:
     assert niveau_a_faire(ledger, D(2026, 11, 23)) == "2"
 
 
+# --- Penalties to date ------------------------------------------------------------------------
+
+
+def test_penalites_et_indemnite_au_jour() -> None:
+    """The action carries each invoice's interest to date and 40 € per late invoice."""
+    ledger = classeur(facture("F1", D(2026, 10, 1), "1000.00"), facture("F2", D(2026, 11, 2)))
+    (action,) = a_faire(ledger, LUNDI)
+    expected = [
+        compute_penalty(EUR("1000.00"), due, LUNDI) for due in (D(2026, 10, 1), D(2026, 11, 2))
+    ]
+    assert [line.interest for line in action.invoices] == [p.interest for p in expected]
+    assert (action.interest, action.fee) == (sum(p.interest for p in expected), EUR("80.00"))
+    assert action.total == action.amount_due + action.interest + action.fee
+
+
+def test_particulier_interets_apres_mise_en_demeure() -> None:
+    """A consumer owes interest only from the day after the mise en demeure, and no 40 €."""
+    ledger = classeur(
+        facture("F1", D(2026, 8, 3), "2000.00"),
+        clients=(Client("Dupont", type=ClientType.PARTICULIER),),
+        historique=(
+            envoye(D(2026, 8, 10), "F1", "1"),
+            envoye(D(2026, 8, 25), "F1", "2"),
+            envoye(D(2026, 9, 9), "F1", "3", action="mise en demeure"),
+        ),
+    )
+    (action,) = a_faire(ledger, LUNDI)
+    expected = compute_penalty(
+        EUR("2000.00"), D(2026, 8, 3), LUNDI, ClientType.PARTICULIER, formal_notice=D(2026, 9, 9)
+    )
+    assert (action.level, action.interest, action.fee) == ("4", expected.interest, EUR("0.00"))
+    assert action.interest > 0
+
+
 # --- Preventive calls ------------------------------------------------------------------------
 
 
@@ -543,6 +578,19 @@ def test_appels_preventifs(suivi: bool, pour_tous: bool, jour_: dt.date, attendu
     """Preventive calls for watched clients only, before the due date, never two at once."""
     ledger = preventif(suivi, preventive_for_all=pour_tous)
     assert niveau_a_faire(ledger, jour_) == attendu
+
+
+def test_un_seul_appel_preventif_pour_toutes_les_factures() -> None:
+    """One preventive call covers every invoice with a preventive call due, logged at its level."""
+    ledger = classeur(
+        facture("F1", D(2026, 11, 30), invoice_date=D(2026, 10, 31)),
+        facture("F2", D(2026, 12, 16), invoice_date=D(2026, 11, 16)),
+        clients=(Client("Dupont", watch=True),),
+    )
+    (action,) = next_actions(ledger, LUNDI)
+    assert (action.level, [line.number for line in action.invoices]) == ("P2", ["F1", "F2"])
+    records = records_for([action], LUNDI)
+    assert [(r.invoice, r.level) for r in records] == [("F1", "P2"), ("F2", "P2")]
 
 
 def test_appel_avec_guide_et_contact() -> None:
@@ -662,7 +710,7 @@ def test_enregistrement_a_une_date_anterieure_refuse() -> None:
     ledger = classeur(
         facture("F1", D(2026, 11, 2)), historique=(envoye(D(2026, 11, 24), "F1", "1", row=7),)
     )
-    with pytest.raises(InputError, match=r"23/11/2026.*24/11/2026, ligne 7"):
+    with pytest.raises(InputError, match=r"au 23/11/2026 .* le 24/11/2026 \(ligne 7\)"):
         check_record_date(ledger, LUNDI)
     check_record_date(ledger, D(2026, 11, 24))
 

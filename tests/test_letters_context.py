@@ -124,17 +124,32 @@ def sample_history(client: str = NAME) -> tuple[HistoryEntry, ...]:
         HistoryEntry(dt.date(2026, 9, 2), client, "F-2026-040", "1", "relance amiable", "email"),
         HistoryEntry(dt.date(2026, 9, 2), client, "F-2026-041", "1", "relance amiable", "email"),
         HistoryEntry(
-            dt.date(2026, 9, 17), client, "F-2026-040", "2", "1re lettre de relance",
-            "courrier", file="2026-09-17_Dupont_lettre-relance-1.docx",
-        ),  # fmt: skip
+            dt.date(2026, 9, 17),
+            client,
+            "F-2026-040",
+            "2",
+            "1re lettre de relance",
+            "courrier",
+            file="2026-09-17_Dupont_lettre-relance-1.docx",
+        ),
         HistoryEntry(
-            dt.date(2026, 9, 20), client, "F-2026-040", "3", "2e lettre", "courrier",
+            dt.date(2026, 9, 20),
+            client,
+            "F-2026-040",
+            "3",
+            "2e lettre",
+            "courrier",
             status=Status.ANNULE,
-        ),  # fmt: skip
+        ),
         HistoryEntry(
-            dt.date(2026, 10, 2), client, "F-2026-040", "3", "2e lettre : avertissement",
-            "recommandé AR", note="AR signé le 05/10",
-        ),  # fmt: skip
+            dt.date(2026, 10, 2),
+            client,
+            "F-2026-040",
+            "3",
+            "2e lettre : avertissement",
+            "recommandé AR",
+            note="AR signé le 05/10",
+        ),
         HistoryEntry(dt.date(2026, 10, 3), "Autre client", "F-9", "1", "relance amiable", "email"),
     )
 

@@ -60,7 +60,9 @@ def test_nom_du_client_echappe_dans_un_modele_word():
 def test_texte_brut_sans_echappement(tmp_path):
     """An email body keeps « & » and « < » as typed."""
     path = tmp_path / "courriel.txt"
-    path.write_text("Bonjour {{ nom }},\n{% if vrai %}\nsuite\n{% endif %}\nfin\n", encoding="utf-8")
+    path.write_text(
+        "Bonjour {{ nom }},\n{% if vrai %}\nsuite\n{% endif %}\nfin\n", encoding="utf-8"
+    )
     assert render_text(path, {"nom": "Dupont & Fils <SARL>", "vrai": True}) == (
         "Bonjour Dupont & Fils <SARL>,\nsuite\nfin\n"
     )
@@ -95,7 +97,9 @@ def test_variable_inconnue_nommee():
     """An unknown name stops the template before rendering, with its name."""
     with pytest.raises(TemplateError) as error:
         check_template(environment(), "{{ client }} {{ montnat }}", "lettre.docx", {"client": 1})
-    assert error.value.message == "le modèle « lettre.docx » utilise la variable inconnue « montnat »."
+    assert (
+        error.value.message == "le modèle « lettre.docx » utilise la variable inconnue « montnat »."
+    )
 
 
 def test_variables_de_boucle_connues():

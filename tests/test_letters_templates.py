@@ -20,7 +20,11 @@ from relance_xl.model import ClientType
 FOLDER = bundled_templates_folder()
 LETTERS = ["relance_amiable", "lettre_relance_1", "lettre_relance_2", "mise_en_demeure",
            "proposition_echeancier", "dossier_contentieux"]  # fmt: skip
-PRO, PARTICULIER, ADMIN = ClientType.PROFESSIONNEL, ClientType.PARTICULIER, ClientType.ADMINISTRATION
+PRO, PARTICULIER, ADMIN = (
+    ClientType.PROFESSIONNEL,
+    ClientType.PARTICULIER,
+    ClientType.ADMINISTRATION,
+)
 
 
 def _load_builder():

@@ -16,7 +16,6 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
-from relance_xl import xlsx_write
 from relance_xl.errors import InputError, OutputError, WorkbookLockedError
 from relance_xl.writeback import (
     HISTORY_HEADERS,
@@ -27,6 +26,12 @@ from relance_xl.writeback import (
     lock_files,
     update_workbook,
 )
+from relance_xl.xlsx.cells import cell_xml, excel_serial
+from relance_xl.xlsx.ooxml import MAIN_NS
+from relance_xl.xlsx.package import Package
+from relance_xl.xlsx.styles import AGE_COLOURS
+from relance_xl.xlsx.workbook_edit import Book, add_app_titles
+from relance_xl.xlsx.zipfile_raw import write_zip
 
 AS_OF = dt.date(2026, 11, 23)
 BUCKETS = ("Non échu", "1–30", "31–60", "61–90", "> 90")
@@ -138,8 +143,8 @@ def replace_part(path: Path, name: str, data: bytes) -> None:
 
 def sheet_xml(path: Path, name: str) -> str:
     """The XML of a sheet of the written file, found by name."""
-    with xlsx_write.Package(path) as package:
-        book = xlsx_write.Book(package)
+    with Package(path) as package:
+        book = Book(package)
         entry = book.sheet(name)
         assert entry is not None
         return package.read(entry.part).decode()
@@ -219,10 +224,9 @@ _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1
 @given(texte=_TEXT.filter(lambda t: t.strip() != ""))
 def test_tout_texte_revient_a_l_identique(tmp_path: Path, texte: str) -> None:
     """Any text (control characters, ``_x0041_``, spaces, ``\\r``) reads back unchanged."""
-    cell = xlsx_write.cell_xml("A1", texte, "text", (1, 2, 3, 4))
+    cell = cell_xml("A1", texte, "text", (1, 2, 3, 4))
     xml = (
-        f'<worksheet xmlns="{xlsx_write.MAIN_NS}"><sheetData><row r="1">{cell}</row>'
-        "</sheetData></worksheet>"
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1">{cell}</row></sheetData></worksheet>'
     ).encode()
     path = tmp_path / "texte.xlsx"
     workbook_path = tmp_path / "base.xlsx"
@@ -238,7 +242,7 @@ def test_tout_texte_revient_a_l_identique(tmp_path: Path, texte: str) -> None:
 @given(jour=st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)))
 def test_une_date_devient_le_numero_de_serie_excel(jour: dt.date) -> None:
     """The serial written reads back as the same day."""
-    assert from_excel(xlsx_write.excel_serial(jour)).date() == jour
+    assert from_excel(excel_serial(jour)).date() == jour
 
 
 def test_l_en_tete_est_fige_et_les_colonnes_dimensionnees(workbook: Path) -> None:
@@ -270,7 +274,7 @@ def test_les_lignes_sont_colorees_par_anciennete(workbook: Path) -> None:
     assert formulas[0] == "AND(ISNUMBER($H4),AND($H4>=1,$H4<=30))"
     assert formulas[-1] == "AND(ISNUMBER($H4),$H4>=91)"
     fills = [rule.dxf.fill.bgColor.rgb for rule in formatting.rules]
-    assert fills == list(xlsx_write.AGE_COLOURS)
+    assert fills == list(AGE_COLOURS)
 
 
 def test_le_graphique_lit_la_ligne_des_totaux(workbook: Path) -> None:
@@ -468,7 +472,7 @@ def test_une_panne_pendant_l_ecriture_laisse_l_original(
         out.write(b"PK\x03\x04 partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(xlsx_write, "write_zip", crash)
+    monkeypatch.setattr("relance_xl.xlsx.package.write_zip", crash)
     with pytest.raises(KeyboardInterrupt):
         update_workbook(workbook, replace_sheets=[actions_sheet()])
     assert workbook.read_bytes() == before
@@ -480,12 +484,11 @@ def test_un_fichier_ecrit_incorrect_ne_remplace_pas_l_original(
 ) -> None:
     """The re-read check catches a written file that lost a part; the original stays."""
     before = workbook.read_bytes()
-    write_zip = xlsx_write.write_zip
 
     def lossy(out, members, comment=b""):
         write_zip(out, [m for m in members if m.name != "xl/theme/theme1.xml"], comment)
 
-    monkeypatch.setattr(xlsx_write, "write_zip", lossy)
+    monkeypatch.setattr("relance_xl.xlsx.package.write_zip", lossy)
     with pytest.raises(OutputError, match="l'original est intact"):
         update_workbook(workbook, replace_sheets=[actions_sheet()])
     assert workbook.read_bytes() == before
@@ -561,7 +564,7 @@ def test_les_titres_des_nouvelles_feuilles_suivent_celles_de_l_utilisateur() -> 
         "<vt:lpstr>Clients</vt:lpstr><vt:lpstr>Taux</vt:lpstr></vt:vector></TitlesOfParts>"
         "</Properties>"
     ).encode()
-    result = etree.fromstring(xlsx_write.add_app_titles(app, ["Actions", "Balance âgée"]))
+    result = etree.fromstring(add_app_titles(app, ["Actions", "Balance âgée"]))
     titles = result.find(".//{*}TitlesOfParts/{*}vector")
     assert [t.text for t in titles] == ["Factures", "Clients", "Actions", "Balance âgée", "Taux"]
     assert titles.get("size") == "5"

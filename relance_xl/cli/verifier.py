@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TextIO
 
 from relance_xl import fr
 from relance_xl.cli.common import add_json_argument, add_source_arguments, load_ledger, print_json
@@ -61,7 +60,7 @@ def render_report(ledger: Ledger) -> str:
 
 
 def _summary(anomalies: Sequence[Anomaly]) -> str:
-    """``3 anomalies : 1 erreur (ligne ignorée), 2 avertissements (ligne lue avec une hypothèse).``"""
+    """``3 anomalies : 1 erreur (ligne ignorée), 2 avertissements (…).``"""
     errors = sum(1 for anomaly in anomalies if anomaly.severity is Severity.ERREUR)
     warnings = len(anomalies) - errors
     parts = []
@@ -96,8 +95,3 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
         cell = cells[index] if len(cells[index]) <= width else cells[index][: width - 1] + "…"
         shown.append(cell.rjust(width) if index == 1 else cell.ljust(width))
     return "  ".join((*shown, cells[-1])).rstrip()
-
-
-def print_report(ledger: Ledger, stream: TextIO | None = None) -> None:
-    """Print the report (used by other commands that want the same table)."""
-    (stream or sys.stdout).write(render_report(ledger))

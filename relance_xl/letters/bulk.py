@@ -25,14 +25,16 @@ import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 from docx.opc.constants import CONTENT_TYPE
 from docx.opc.oxml import serialize_part_xml
+from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from relance_xl.errors import OutputError, TemplateError, describe_os_error
 from relance_xl.letters.filenames import unique_path
@@ -47,10 +49,18 @@ POOL_THRESHOLD = 60
 CHUNK = 20
 """Letters per task sent to a worker (amortises the inter-process traffic)."""
 
+DEFLATE_LEVEL = 1
+"""zlib level of the rendered parts: three times faster than 6, a few hundred bytes more."""
+
+REMEMBERED = 16
+"""Rendered headers, footers and compressed parts kept per template, to reuse when equal."""
+
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 """Core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)."""
 
 _TAG = re.compile(r"\{[{%#]")
+_PARAGRAPH_BREAK = re.compile(r"\n(?=<w:p[ >])")
+"""The line breaks docxtpl puts before each paragraph for Jinja, and removes after rendering."""
 _LISTING_CHARS = ("\t", "\a", "\n", "\f")
 
 
@@ -105,7 +115,9 @@ class PreparedTemplate:
         if self._core:
             rendered.add(self._docx.docx.core_properties.part.partname.lstrip("/"))
         self._zip.check_entries(rendered, self.name)
-        self._rendered = rendered
+        self._shell = _Shell.around(self._root)
+        self._checked = False
+        self._serialized: dict[str, bytes] = {}
 
     def _compile(self, source: str) -> jinja2.Template:
         return check_template(self._env, source, self.name, self._known)
@@ -152,7 +164,7 @@ class PreparedTemplate:
     def _render_part(self, part: _Part, context: Mapping[str, object]) -> bytes:
         """docxtpl's ``render_xml_part`` and what ``render`` / ``save`` do with its result."""
         xml = render_checked(part.template, context, self.name)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = _PARAGRAPH_BREAK.sub("", xml)
         xml = (
             xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         )
@@ -160,14 +172,79 @@ class PreparedTemplate:
             xml = self._docx.resolve_listing(xml)
         if part.kind == "blob":
             return xml.encode("utf-8")
-        if part.kind == "xml":
-            return serialize_part_xml(parse_xml(xml.encode(part.encoding)))
+        if part.kind == "xml":  # headers and footers: mostly the same for every letter
+            return _remember(
+                self._serialized,
+                xml,
+                lambda: serialize_part_xml(parse_xml(xml.encode(part.encoding))),
+            )
         tree = self._docx.fix_tables(xml)
         self._docx.docx_ids_index = 1000
         self._docx.fix_docpr_ids(tree)
-        self._root.replace(self._body, tree)
+        if self._shell is not None and self._checked:
+            return self._shell.wrap(tree)
+        fast = self._shell.wrap(tree) if self._shell is not None else None
+        self._root.replace(self._body, tree)  # docxtpl's way: move the body into the document
         self._body = tree
-        return serialize_part_xml(self._root)
+        reference = serialize_part_xml(self._root)
+        if fast != reference:  # this template's namespaces defeat the shortcut: keep docxtpl's
+            self._shell = None
+        self._checked = True
+        return reference
+
+
+class _Shell:
+    """``document.xml`` around its body: the bytes before and after ``<w:body>``. Serialising a
+    letter's body alone and putting it between them gives the bytes python-docx writes after
+    docxtpl moved the body into the document, without that move (the slowest step of a letter).
+    Moving strips the body's namespace declarations that the document already makes: so does
+    :meth:`wrap`. The first letter of each template checks the shortcut against the real thing.
+    """
+
+    _DECLARATION = re.compile(rb' xmlns(?::([\w.-]+))?="([^"]*)"')
+
+    def __init__(self, prefix: bytes, suffix: bytes, declared: dict[bytes, bytes]) -> None:
+        self.prefix, self.suffix, self.declared = prefix, suffix, declared
+
+    @classmethod
+    def around(cls, root: etree._Element) -> _Shell | None:
+        """The shell of a document element (None when its body cannot be located)."""
+        body = root.find(qn("w:body"))
+        if body is None:
+            return None
+        placeholder = etree.SubElement(root, body.tag)
+        root.replace(body, placeholder)
+        try:
+            whole = serialize_part_xml(root)
+            marker = b"<" + (placeholder.prefix or "").encode() + b":body/>"
+        finally:
+            root.replace(placeholder, body)
+        if whole.count(marker) != 1:
+            return None
+        prefix, suffix = whole.split(marker)
+        declared = {(name or "").encode(): uri.encode() for name, uri in root.nsmap.items()}
+        return cls(prefix, suffix, declared)
+
+    def wrap(self, body: etree._Element) -> bytes:
+        """The whole ``document.xml`` for this body."""
+        xml = etree.tostring(body, encoding="UTF-8")
+        end = xml.index(b">")
+        start = self._DECLARATION.sub(self._redundant, xml[:end])
+        return b"".join((self.prefix, start, xml[end:], self.suffix))
+
+    def _redundant(self, found: re.Match[bytes]) -> bytes:
+        return b"" if self.declared.get(found[1] or b"") == found[2] else found[0]
+
+
+def _remember(cache: dict, key: object, make: Callable[[], object]) -> object:
+    """``make()`` once per ``key`` (a part rendered identically for many letters: the footer
+    with the creditor's details); the cache holds the last :data:`REMEMBERED` keys."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= REMEMBERED:
+            cache.pop(next(iter(cache)))
+        value = cache[key] = make()
+    return value
 
 
 def _prepare(docx: DocxTemplate, xml: str) -> str:
@@ -175,11 +252,26 @@ def _prepare(docx: DocxTemplate, xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", docx.patch_xml(xml))
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One entry of the template's zip, with what does not change from letter to letter."""
+
+    name: str
+    encoded: bytes
+    flags: int
+    dos_time: int
+    dos_date: int
+    external_attr: int
+    local: bytes  # local header + name + compressed data, for an entry copied as it is
+    central: tuple[int, int, int, int]  # method, crc, compressed size, size, when copied
+
+
 class _ZipSource:
     """The template's zip: raw compressed entries to copy, and a writer for new letters."""
 
     def __init__(self, data: bytes) -> None:
-        self._entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+        self._entries: list[_Entry] = []
+        self._deflated: dict[bytes, tuple[bytes, tuple[int, int, int, int]]] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 if info.flag_bits & 0x1:
@@ -187,46 +279,63 @@ class _ZipSource:
                 start = info.header_offset
                 name_length, extra_length = struct.unpack("<HH", data[start + 26 : start + 30])
                 offset = start + 30 + name_length + extra_length
-                self._entries.append((info, data[offset : offset + info.compress_size]))
+                raw = data[offset : offset + info.compress_size]
+                year, month, day, hour, minute, second = info.date_time
+                entry = _Entry(
+                    name=info.filename,
+                    encoded=info.filename.encode("utf-8"),
+                    flags=0 if info.filename.isascii() else 0x800,
+                    dos_time=(hour << 11) | (minute << 5) | (second // 2),
+                    dos_date=((year - 1980) << 9) | (month << 5) | day,
+                    external_attr=info.external_attr,
+                    local=b"",
+                    central=(info.compress_type, info.CRC, len(raw), info.file_size),
+                )
+                local = self._local(entry, *entry.central) + entry.encoded + raw
+                self._entries.append(replace(entry, local=local))
 
     def check_entries(self, rendered: set[str], name: str) -> None:
         """Every rendered part must be an entry of the zip."""
-        present = {info.filename for info, _ in self._entries}
-        missing = sorted(rendered - present)
+        missing = sorted(rendered - {entry.name for entry in self._entries})
         if missing:
             raise TemplateError(
                 f"le modèle « {name} » est incomplet (partie {missing[0]} absente)."
             )
 
+    def _deflate(self, entry: _Entry, data: bytes) -> tuple[bytes, tuple[int, int, int, int]]:
+        """Local record and central fields of a rendered part, compressed."""
+        packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        deflated = packer.compress(data) + packer.flush()
+        fields = (zipfile.ZIP_DEFLATED, zlib.crc32(data), len(deflated), len(data))
+        return self._local(entry, *fields) + entry.encoded + deflated, fields
+
+    @staticmethod
+    def _local(entry: _Entry, method: int, crc: int, compressed: int, size: int) -> bytes:
+        fixed = (entry.flags, method, entry.dos_time, entry.dos_date, crc, compressed, size)
+        return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *fixed, len(entry.encoded), 0)
+
     def build(self, replaced: Mapping[str, bytes]) -> bytes:
         """A new zip: the entries of ``replaced`` deflated, every other one copied raw."""
         local, central, offset = [], [], 0
-        for info, raw in self._entries:
-            data = replaced.get(info.filename)
+        for entry in self._entries:
+            data = replaced.get(entry.name)
             if data is None:
-                method, crc, size, compressed = info.compress_type, info.CRC, info.file_size, raw
+                record, (method, crc, compressed, size) = entry.local, entry.central
             else:
                 packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-                compressed = packer.compress(data) + packer.flush()
-                method, crc, size = 8, zlib.crc32(data), len(data)
-            name = info.filename.encode("utf-8")
-            flags = 0x800 if not info.filename.isascii() else 0
-            dos_time = (
-                (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
-            )
-            dos_date = (
-                ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
-            )
-            fixed = (20, flags, method, dos_time, dos_date, crc, len(compressed), size, len(name))
-            header = struct.pack("<4s5H3L2H", b"PK\x03\x04", *fixed, 0)
-            local += (header, name, compressed)
-            central.append(
-                struct.pack(
-                    "<4s6H3L5H2L", b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, info.external_attr, offset
+                deflated = packer.compress(data) + packer.flush()
+                method, crc, compressed, size = 8, zlib.crc32(data), len(deflated), len(data)
+                record = (
+                    self._local(entry, method, crc, compressed, size) + entry.encoded + deflated
                 )
-                + name
-            )
-            offset += len(header) + len(name) + len(compressed)
+            fixed = (entry.flags, method, entry.dos_time, entry.dos_date, crc, compressed, size)
+            header = struct.pack(
+                "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, *fixed, len(entry.encoded), 0, 0, 0, 0,
+                entry.external_attr, offset,
+            )  # fmt: skip
+            central.append(header + entry.encoded)
+            local.append(record)
+            offset += len(record)
         directory = b"".join(central)
         count = len(central)
         end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)

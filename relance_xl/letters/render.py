@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -28,8 +29,10 @@ TEXT_SUFFIX = ".txt"
 DOCX_SUFFIX = ".docx"
 
 
+@lru_cache(maxsize=4096)
 def _amount(value: Decimal | int | None) -> str:
-    """``{{ total|montant }}`` → ``1 234,56 €``."""
+    """``{{ total|montant }}`` → ``1 234,56 €`` (remembered: a batch prints the same amounts
+    again and again, and Babel is the slowest step of a letter)."""
     return "" if value is None else fr.amount(Decimal(value))
 
 
@@ -43,6 +46,7 @@ def _percent(value: Decimal | int | None) -> str:
     return "" if value is None else fr.percent(Decimal(value))
 
 
+@lru_cache(maxsize=1024)
 def _date_long(value: dt.date | None) -> str:
     """``{{ date|date_longue }}`` → ``23 novembre 2026``."""
     return "" if value is None else fr.date_long(value)
