@@ -49,13 +49,19 @@ class BenchmarkError(RuntimeError):
 class Side:
     """One way of doing the job: ``setup(params)`` (not measured) then ``run(state)`` (measured).
 
-    ``run`` returns a small JSON-able dict of facts about its result (counts, a checksum) that
-    is printed and compared between sides, so that a fast wrong answer is visible.
+    The facts of the result — a small JSON-able dict (counts, a checksum) printed and compared
+    between sides, so that a fast wrong answer is visible — are what ``run`` returns, or, when
+    ``check`` is given, what ``check(state, result)`` returns after the clock stopped (reading a
+    written file back, cleaning up).
     """
 
     label: str
     setup: Callable[[dict], object]
-    run: Callable[[object], dict]
+    run: Callable[[object], object]
+    check: Callable[[object, object], dict] | None = None
+    units: Callable[[dict], int] | None = None
+    """How many items (letters…) one run handles, when the sides handle different numbers:
+    the ratio is then per item."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Measure:
         start_mib: resident memory just before the first run (the input held).
         children_mib: peak resident memory of a child process (LibreOffice…), 0 if none.
         facts: what the run returned (counts, checksum).
+        units: items handled by one run (1 when the ratio compares whole runs).
     """
 
     seconds: float
@@ -77,6 +84,17 @@ class Measure:
     start_mib: float
     children_mib: float
     facts: dict = field(default_factory=dict)
+    units: int = 1
+
+    @property
+    def seconds_per_unit(self) -> float:
+        """Wall-clock seconds per item."""
+        return self.seconds / self.units
+
+    @property
+    def cpu_per_unit(self) -> float:
+        """CPU seconds per item."""
+        return self.cpu_seconds / self.units
 
     @property
     def work_mib(self) -> float:
@@ -93,8 +111,8 @@ class Target:
 
     def describe(self) -> str:
         """``≥ 30×`` or ``≥ 30× et < 10 s``."""
-        text = f"≥ {_num(self.ratio, 0)}×"
-        return text if self.seconds is None else f"{text} et < {_num(self.seconds, 0)} s"
+        text = f"≥ {french_number(self.ratio, 0)}×"
+        return text if self.seconds is None else f"{text} et < {french_number(self.seconds, 0)} s"
 
 
 @dataclass(frozen=True)
@@ -114,14 +132,24 @@ class Comparison:
 
     @property
     def ratio(self) -> float:
-        """How many times faster relance_xl is (baseline time / relance_xl time)."""
-        return self.baseline.seconds / self.ours.seconds if self.ours.seconds else float("inf")
+        """How many times faster relance_xl is: baseline time / relance_xl time (per item)."""
+        return _ratio(self.baseline.seconds_per_unit, self.ours.seconds_per_unit)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same with CPU time, which depends less on what else the machine is doing."""
+        return _ratio(self.baseline.cpu_per_unit, self.ours.cpu_per_unit)
 
     @property
     def met(self) -> bool:
         """The target is met: ratio reached and, when asked, under the time limit."""
         fast_enough = self.target.seconds is None or self.ours.seconds < self.target.seconds
         return self.ratio >= self.target.ratio and fast_enough
+
+    @property
+    def same_results(self) -> bool:
+        """Every side returned the same facts (counts, fingerprint)."""
+        return all(m.facts == self.ours.facts for m in (self.baseline, *dict(self.extras).values()))
 
     def verdict(self) -> str:
         """``atteint`` or ``manqué``."""
@@ -130,8 +158,17 @@ class Comparison:
     def as_json(self) -> dict:
         """Everything, for RESULTS.md and archives."""
         payload = asdict(self)
-        payload.update(ratio=self.ratio, atteint=self.met)
+        payload.update(
+            ratio=self.ratio,
+            ratio_cpu=self.cpu_ratio,
+            atteint=self.met,
+            memes_resultats=self.same_results,
+        )
         return payload
+
+
+def _ratio(slow: float, fast: float) -> float:
+    return slow / fast if fast else float("inf")
 
 
 def measure(side: Side, params: dict, repeat: int = 1) -> Measure:
@@ -141,26 +178,35 @@ def measure(side: Side, params: dict, repeat: int = 1) -> Measure:
     start_mib = _resident_mib("VmRSS")
     exact_peak = _reset_peak()
     best = cpu = float("inf")
-    facts: dict = {}
+    result: object = None
     for _ in range(max(1, repeat)):
         gc.collect()
         cpu_start = _cpu_seconds()
         wall_start = time.perf_counter()
-        facts = side.run(state)
+        result = side.run(state)
         wall = time.perf_counter() - wall_start
         if wall < best:
             best, cpu = wall, _cpu_seconds() - cpu_start
     peak = _resident_mib("VmHWM") if exact_peak else _max_rss_mib(resource.RUSAGE_SELF)
     children = _max_rss_mib(resource.RUSAGE_CHILDREN)
-    return Measure(best, cpu, peak, start_mib, children, facts)
+    facts = side.check(state, result) if side.check else result
+    units = side.units(params) if side.units else 1
+    return Measure(best, cpu, peak, start_mib, children, dict(facts), units)
 
 
 def measure_in_child(
     module: str, side: str, params: dict, repeat: int = 1, timeout: float | None = None
 ) -> Measure:
     """:func:`measure` in a fresh Python process; raises BenchmarkError when it fails."""
-    command = [sys.executable, "-m", "benchmarks._measure", module, side, json.dumps(params),
-               str(repeat)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks._measure",
+        module,
+        side,
+        json.dumps(params),
+        str(repeat),
+    ]
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, (str(PROJECT), environment.get("PYTHONPATH")))
@@ -233,31 +279,43 @@ def side_by_side(comparison: Comparison) -> str:
     width = max(24, *(len(label) + 2 for label, _ in columns))
     lines = ["".ljust(22) + "".join(label.rjust(width) for label, _ in columns)]
     rows = (
-        ("durée (horloge)", lambda m: f"{_num(m.seconds)} s"),
-        ("durée (CPU)", lambda m: f"{_num(m.cpu_seconds)} s"),
-        ("pic mémoire", lambda m: f"{_num(m.peak_mib, 0)} Mio"),
-        ("  dont le travail", lambda m: f"{_num(m.work_mib, 0)} Mio"),
+        ("durée (horloge)", lambda m: f"{french_number(m.seconds)} s"),
+        ("durée (CPU)", lambda m: f"{french_number(m.cpu_seconds)} s"),
+        ("pic mémoire", lambda m: f"{french_number(m.peak_mib, 0)} Mio"),
+        ("  dont le travail", lambda m: f"{french_number(m.work_mib, 0)} Mio"),
     )
     for title, show in rows:
         lines.append(title.ljust(22) + "".join(show(m).rjust(width) for _, m in columns))
+    if any(m.units > 1 for _, m in columns):
+        lines.append(
+            f"{'unités traitées':<22}" + "".join(f"{m.units}".rjust(width) for _, m in columns)
+        )
+        lines.append(
+            "par unité".ljust(22)
+            + "".join(
+                f"{french_number(m.seconds_per_unit * 1000, 1)} ms".rjust(width) for _, m in columns
+            )
+        )
     if any(m.children_mib for _, m in columns):
         lines.append(
             "pic sous-processus".ljust(22)
-            + "".join(f"{_num(m.children_mib, 0)} Mio".rjust(width) for _, m in columns)
+            + "".join(f"{french_number(m.children_mib, 0)} Mio".rjust(width) for _, m in columns)
         )
     for key in comparison.ours.facts:
         lines.append(
             key.ljust(22) + "".join(str(m.facts.get(key, "—")).rjust(width) for _, m in columns)
         )
+    lines.append(f"mêmes résultats : {'oui' if comparison.same_results else 'NON'}")
     lines.append(
-        f"rapport : {_num(comparison.ratio, 1)}× plus rapide — objectif "
-        f"{comparison.target.describe()} : {comparison.verdict()}"
+        f"rapport : {french_number(comparison.ratio, 1)}× plus rapide (temps processeur : "
+        f"{french_number(comparison.cpu_ratio, 1)}×) — objectif {comparison.target.describe()} : "
+        f"{comparison.verdict()}"
     )
     lines.extend(comparison.notes)
     return "\n".join(lines)
 
 
-def _num(value: float, decimals: int = 2) -> str:
+def french_number(value: float, decimals: int = 2) -> str:
     """``1 234,56`` (French grouping) for a float."""
     return fr.number(Decimal(repr(round(value, decimals))), decimals)
 
@@ -274,13 +332,11 @@ def _reset_peak() -> bool:
 
 def _resident_mib(key: str) -> float:
     """``VmRSS`` (now) or ``VmHWM`` (peak) of this process, in MiB (0 when unknown)."""
-    try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith(f"{key}:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    status = Path("/proc/self/status")
+    lines = status.read_text().splitlines() if status.exists() else []
+    for line in lines:
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
     return _max_rss_mib(resource.RUSAGE_SELF) if key == "VmHWM" else 0.0
 
 

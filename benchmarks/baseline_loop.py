@@ -20,8 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
-
 from relance_xl.aging import AgedBalance, BalanceRow, Indicators, count_back_dso
 from relance_xl.dates import half_year, split_by_half_year
 from relance_xl.escalation import A_FAIRE, A_TRANSMETTRE, A_VENIR, CALL_GUIDE, STATES, level_rank
@@ -90,7 +88,7 @@ def records_of(ledger: Ledger) -> Books:
     frame = ledger.invoices
 
     def dates(column: str) -> list[dt.date | None]:
-        return [None if pd.isna(v) else v.date() for v in frame[column].tolist()]
+        return frame[column].to_numpy(dtype="datetime64[D]").astype(object).tolist()
 
     def euros(column: str) -> list[Decimal]:
         return [Decimal(int(v)).scaleb(-2) for v in frame[column].tolist()]
@@ -367,9 +365,7 @@ def _client_action(
     else:
         return None
     chosen = {id(r) for r in trigger}
-    members = [
-        r for r in rows if id(r) in chosen or (r.eligible and r.days > 0) or r.remaining < 0
-    ]
+    members = [r for r in rows if id(r) in chosen or (r.eligible and r.days > 0) or r.remaining < 0]
     members.sort(key=lambda r: (r.invoice.due_date, r.invoice.position))
     lines = []
     for r in members:
@@ -387,10 +383,19 @@ def _client_action(
         invoice = r.invoice
         lines.append(
             InvoiceLine(
-                invoice.number, invoice.invoice_date, invoice.due_date, invoice.amount,
-                invoice.paid_amount, r.remaining, max(r.days, 0), interest, fee,
-                invoice.subject, invoice.order_date, invoice.order_ref,
-            )  # fmt: skip
+                invoice.number,
+                invoice.invoice_date,
+                invoice.due_date,
+                invoice.amount,
+                invoice.paid_amount,
+                r.remaining,
+                max(r.days, 0),
+                interest,
+                fee,
+                invoice.subject,
+                invoice.order_date,
+                invoice.order_ref,
+            )
         )
     phone = normalize(level.channel) == "telephone"
     return Action(

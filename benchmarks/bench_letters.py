@@ -1,35 +1,36 @@
 """Banc d'essai des courriers : le chemin rapide de relance_xl contre docxtpl seul.
 
 Usage : ``python benchmarks/bench_letters.py [--lettres 1000] [--modele mise_en_demeure]
-[--reference 1000] [--dossier D]``
+[--reference 1000] [--dossier D] [--petit]``
 
 Builds ``--lettres`` different contexts (client names with ``&`` and ``<>``, one to five
-invoices, a history), then runs each phase in its own Python child process, so that wall time
-and peak memory (RUSAGE_SELF + RUSAGE_CHILDREN: the workers) are measured alone:
+invoices, a history), then runs each phase in its own Python child process (benchmarks._measure),
+so that wall time, processor time and peak memory (the process, and RUSAGE_CHILDREN: the workers)
+are measured alone; the contexts are built before the clock starts:
 
 - ``rapide``: relance_xl.letters.bulk.generate (template prepared once, raw zip copy, two
   worker processes);
 - ``docxtpl``: for each letter a new ``DocxTemplate``, ``render`` in the same sandbox, ``save``.
 
-Prints letters/s of both, the ratio, the wall times and the peak memory.
+Prints both side by side: time per letter, the ratio, the wall times, the peak memory, and the
+processor time (its ratio does not depend on what else the machine is doing).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import resource
-import subprocess
+import shutil
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT))
+if str(PROJECT) not in sys.path:  # run as a plain script from a checkout
+    sys.path.insert(0, str(PROJECT))
 
+from benchmarks._measure import Comparison, Side, Target, compare  # noqa: E402
 from relance_xl.letters.bulk import LetterJob, generate  # noqa: E402
 from relance_xl.letters.context import build_context  # noqa: E402
 from relance_xl.letters.filenames import letter_name  # noqa: E402
@@ -90,71 +91,99 @@ def contexts(count: int) -> list[dict[str, object]]:
     return result
 
 
-def run_phase(phase: str, template: Path, count: int, folder: Path) -> dict[str, float]:
-    """One phase, in this process: returns seconds and peak memory."""
-    items = contexts(count)
-    names = [folder / letter_name(AS_OF, f"client {i:05d}", template.stem) for i in range(count)]
-    start = time.perf_counter()
+CASE = "Courriers Word (chemin rapide)"
+TARGET = Target(ratio=20)
+FULL = 1000
+SMALL = 50
+
+
+def _setup(phase: str):
+    """The phase's jobs: contexts, template and file names (built before the clock starts)."""
+
+    def setup(params: dict) -> tuple[str, Path, list[dict[str, object]], list[Path]]:
+        template = bundled_templates_folder() / f"{params['modele']}.docx"
+        count = int(params[phase])
+        folder = Path(params["dossier"]) / phase
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [
+            folder / letter_name(AS_OF, f"client {i:05d}", template.stem) for i in range(count)
+        ]
+        return phase, template, contexts(count), names
+
+    return setup
+
+
+def _render(state: tuple[str, Path, list[dict[str, object]], list[Path]]) -> None:
+    """Write the letters: relance_xl's fast path, or docxtpl one letter at a time."""
+    phase, template, items, names = state
     if phase == "rapide":
         generate([LetterJob(template, c, n) for c, n in zip(items, names, strict=True)])
-    else:
-        from docxtpl import DocxTemplate
+        return
+    from docxtpl import DocxTemplate
 
-        folder.mkdir(parents=True, exist_ok=True)
-        for context, name in zip(items, names, strict=True):
-            document = DocxTemplate(str(template))
-            document.render(context, environment(), autoescape=True)
-            document.save(str(name))
-    seconds = time.perf_counter() - start
-    written = len(list(folder.glob("*.docx")))
-    if written != count:
-        raise SystemExit(f"{phase} : {written} courriers écrits au lieu de {count}")
-    return {
-        "secondes": seconds,
-        "memoire_mo": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "memoire_workers_mo": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+    for context, name in zip(items, names, strict=True):
+        document = DocxTemplate(str(template))
+        document.render(context, environment(), autoescape=True)
+        document.save(str(name))
 
 
-def child(phase: str, template: Path, count: int, folder: Path) -> dict[str, float]:
-    """Run a phase in a fresh Python process and read its measures."""
-    command = [
-        sys.executable, __file__, "--phase", phase, "--modele", template.stem,
-        "--lettres", str(count), "--dossier", str(folder),
-    ]  # fmt: skip
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def _check(state: tuple[str, Path, list[dict[str, object]], list[Path]], _result: object) -> dict:
+    """Every letter was written."""
+    names = state[3]
+    return {"tous les courriers écrits": "oui" if all(name.exists() for name in names) else "non"}
 
 
-def main() -> int:
+def _units(phase: str):
+    return lambda params: int(params[phase])
+
+
+SIDES = {
+    "rapide": Side(
+        "relance_xl (chemin rapide)", _setup("rapide"), _render, _check, _units("rapide")
+    ),
+    "docxtpl": Side("docxtpl seul", _setup("docxtpl"), _render, _check, _units("docxtpl")),
+}
+
+
+def run(
+    small: bool = False,
+    folder: Path | None = None,
+    letters: int | None = None,
+    reference: int | None = None,
+    template: str = "mise_en_demeure",
+) -> Comparison:
+    """Measure both ways on ``letters`` (docxtpl: ``reference``) letters of ``template``."""
+    letters = letters or (SMALL if small else FULL)
+    reference = reference or letters
+    work = Path(tempfile.mkdtemp(prefix="bench_lettres_", dir=folder))
+    try:
+        return compare(
+            case=CASE,
+            size=f"modèle {template}, {letters} courriers (docxtpl : {reference})",
+            module="benchmarks.bench_letters",
+            params={
+                "dossier": str(work),
+                "modele": template,
+                "rapide": letters,
+                "docxtpl": reference,
+            },
+            target=TARGET,
+            ours="rapide",
+            baseline="docxtpl",
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Chemin rapide contre docxtpl seul.")
-    parser.add_argument("--lettres", type=int, default=1000, help="courriers du chemin rapide")
+    parser.add_argument("--lettres", type=int, help=f"courriers du chemin rapide (défaut {FULL})")
     parser.add_argument("--reference", type=int, help="courriers docxtpl (défaut : --lettres)")
     parser.add_argument("--modele", default="mise_en_demeure", help="modèle fourni à utiliser")
     parser.add_argument("--dossier", type=Path, help="dossier de travail (défaut : temporaire)")
-    parser.add_argument("--phase", choices=["rapide", "docxtpl"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    template = bundled_templates_folder() / f"{args.modele}.docx"
-    if args.phase:
-        print(json.dumps(run_phase(args.phase, template, args.lettres, args.dossier)))
-        return 0
-    with tempfile.TemporaryDirectory(dir=args.dossier) as work:
-        started = time.perf_counter()
-        fast = child("rapide", template, args.lettres, Path(work) / "rapide")
-        reference_count = args.reference or args.lettres
-        slow = child("docxtpl", template, reference_count, Path(work) / "docxtpl")
-        wall = time.perf_counter() - started
-    fast_rate = args.lettres / fast["secondes"]
-    slow_rate = reference_count / slow["secondes"]
-    print(f"Modèle : {template.name} ; courriers : {args.lettres} (docxtpl : {reference_count})")
-    for label, measures, rate in (("rapide ", fast, fast_rate), ("docxtpl", slow, slow_rate)):
-        print(
-            f"  {label} : {rate:8.1f} courriers/s, {measures['secondes']:7.2f} s, mémoire "
-            f"max {measures['memoire_mo']:.0f} Mo (processus) / "
-            f"{measures['memoire_workers_mo']:.0f} Mo (workers)"
-        )
-    print(f"  rapport : {fast_rate / slow_rate:.1f} × plus rapide")
-    print(f"  durée totale du banc d'essai : {wall:.1f} s")
+    parser.add_argument("--petit", action="store_true", help=f"{SMALL} courriers, pour vérifier")
+    args = parser.parse_args(argv)
+    run(args.petit, args.dossier, args.lettres, args.reference, args.modele)
     return 0
 
 

@@ -1,36 +1,36 @@
 """Banc d'essai PDF : un seul appel LibreOffice pour tout le lot contre un appel par courrier.
 
-Usage : ``python benchmarks/bench_pdf.py [--courriers 200] [--dossier D]``
+Usage : ``python benchmarks/bench_pdf.py [--courriers 200] [--dossier D] [--petit]``
 
-Makes N one-page letters with python-docx, then runs each phase in its own Python child process
-(so that the peak memory of its soffice processes is measured alone, through RUSAGE_CHILDREN):
-one batched soffice call, two batched calls in parallel (workers=2), and one call per letter.
-Prints letters/s of each, the ratio batched / per letter, the wall times, the peak memory, and the
-time to merge every PDF into the print file.
+Makes N one-page letters with python-docx, then runs each way in its own Python process
+(benchmarks._measure, so that the peak memory of its soffice processes is measured alone, through
+RUSAGE_CHILDREN): one batched soffice call (relance_xl.pdf, workers=1), two batched calls in
+parallel (workers=2), and one call per letter. Prints them side by side (time per letter, the
+ratio batched / per letter, the peak memory of soffice), then the time to merge every PDF into
+the print file.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT))
+if str(PROJECT) not in sys.path:  # run as a plain script from a checkout
+    sys.path.insert(0, str(PROJECT))
 
+from benchmarks._measure import Comparison, Side, Target, compare, french_number  # noqa: E402
 from relance_xl import pdf  # noqa: E402
 
-PHASES = ("lot", "lot_2", "unitaire")
-LABELS = {
-    "lot": "un appel pour le lot (workers=1)",
-    "lot_2": "deux appels en parallèle (workers=2)",
-    "unitaire": "un appel par courrier",
-}
+CASE = "Conversion des courriers en PDF"
+TARGET = Target(ratio=5)
+FULL = 200
+SMALL = 20
 
 
 def make_letters(folder: Path, count: int) -> list[Path]:
@@ -66,62 +66,86 @@ def make_letters(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def run_phase(phase: str, letters: list[Path], out_dir: Path) -> dict[str, float]:
-    """Convert the letters as the phase says; seconds and the peak soffice memory (MiB)."""
-    start = time.perf_counter()
+def _setup(phase: str):
+    """The letters made by the parent process, and this phase's output folder."""
+
+    def setup(params: dict) -> tuple[str, list[Path], Path]:
+        base = Path(params["dossier"])
+        return phase, sorted((base / "docx").glob("*.docx")), base / phase
+
+    return setup
+
+
+def _convert(state: tuple[str, list[Path], Path]) -> list[Path]:
+    """Convert the letters as the phase says."""
+    phase, letters, out_dir = state
     if phase == "unitaire":
-        pdfs = [pdf.convert_to_pdf([letter], out_dir, timeout=120)[0] for letter in letters]
-    else:
-        workers = 2 if phase == "lot_2" else 1
-        pdfs = pdf.convert_to_pdf(letters, out_dir, timeout=1800, workers=workers)
-    seconds = time.perf_counter() - start
-    assert len(pdfs) == len(letters) and all(pdf.is_complete_pdf(p) for p in pdfs)
-    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"secondes": seconds, "pic_soffice_mio": children_kib / 1024}
+        return [pdf.convert_to_pdf([letter], out_dir, timeout=120)[0] for letter in letters]
+    workers = 2 if phase == "lot_2" else 1
+    return pdf.convert_to_pdf(letters, out_dir, timeout=1800, workers=workers)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--courriers", type=int, default=200)
-    parser.add_argument("--dossier", type=Path)
-    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+def _check(state: tuple[str, list[Path], Path], pdfs: list[Path]) -> dict:
+    """Every letter has its complete PDF."""
+    return {"PDF complets": sum(pdf.is_complete_pdf(path) for path in pdfs)}
+
+
+def _letters(params: dict) -> int:
+    return int(params["courriers"])
+
+
+SIDES = {
+    phase: Side(label, _setup(phase), _convert, _check, _letters)
+    for phase, label in (
+        ("lot", "un appel pour le lot"),
+        ("lot_2", "deux appels en parallèle"),
+        ("unitaire", "un appel par courrier"),
+    )
+}
+
+
+def run(
+    small: bool = False, folder: Path | None = None, count: int | None = None
+) -> Comparison | None:
+    """Make the letters, measure the three ways, then time the merge; None without LibreOffice."""
     if pdf.find_soffice() is None:
-        sys.exit(pdf.INSTALL_HINT)
-    base = args.dossier or Path(tempfile.mkdtemp(prefix="bench_pdf_"))
-    letters_dir = base / "docx"
-    if args.phase:
-        letters = sorted(letters_dir.glob("*.docx"))
-        print(json.dumps(run_phase(args.phase, letters, base / args.phase)))
-        return
-
-    wall = time.perf_counter()
-    letters = make_letters(letters_dir, args.courriers)
-    print(f"{len(letters)} courriers d'une page créés dans {letters_dir}")
-    results = {}
-    for phase in PHASES:
-        child = subprocess.run(
-            [sys.executable, __file__, "--phase", phase, "--dossier", str(base)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[phase] = json.loads(child.stdout.strip().splitlines()[-1])
-        rate = len(letters) / results[phase]["secondes"]
-        print(
-            f"{LABELS[phase]:<40} {results[phase]['secondes']:8.1f} s  {rate:7.2f} courriers/s  "
-            f"pic mémoire soffice {results[phase]['pic_soffice_mio']:6.0f} Mio"
-        )
+        print(pdf.INSTALL_HINT)
+        return None
+    count = count or (SMALL if small else FULL)
+    base = Path(tempfile.mkdtemp(prefix="bench_pdf_", dir=folder))
+    letters = make_letters(base / "docx", count)
+    print(f"{len(letters)} courriers d'une page créés dans {base / 'docx'}")
+    comparison = compare(
+        case=CASE,
+        size=f"{count} courriers d'une page",
+        module="benchmarks.bench_pdf",
+        params={"dossier": str(base), "courriers": count},
+        target=TARGET,
+        ours="lot",
+        baseline="unitaire",
+        extras=("lot_2",),
+        timeout=3600,
+    )
     start = time.perf_counter()
     merged = pdf.merge_pdfs(sorted((base / "lot").glob("*.pdf")), base / "a_imprimer.pdf")
-    merge_seconds = time.perf_counter() - start
-    ratio = results["unitaire"]["secondes"] / results["lot"]["secondes"]
-    ratio_2 = results["unitaire"]["secondes"] / results["lot_2"]["secondes"]
+    seconds = time.perf_counter() - start
     python_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"rapport lot / unitaire : {ratio:.1f}× (workers=2 : {ratio_2:.1f}×)")
-    print(f"fusion de {len(letters)} PDF en {merged.name} : {merge_seconds:.2f} s")
-    print(f"pic mémoire Python (création + fusion) : {python_mib:.0f} Mio")
-    print(f"durée totale du banc d'essai : {time.perf_counter() - wall:.0f} s")
+    note = (
+        f"fusion de {count} PDF en {merged.name} : {french_number(seconds)} s ; pic mémoire "
+        f"Python (création + fusion) : {french_number(python_mib, 0)} Mio"
+    )
+    print(note)
+    return dataclasses.replace(comparison, notes=(*comparison.notes, note))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courriers", type=int, help=f"nombre de courriers (défaut {FULL})")
+    parser.add_argument("--petit", action="store_true", help=f"{SMALL} courriers, pour vérifier")
+    parser.add_argument("--dossier", type=Path, help="dossier de travail (défaut : temporaire)")
+    args = parser.parse_args(argv)
+    if run(small=args.petit, folder=args.dossier, count=args.courriers) is None:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

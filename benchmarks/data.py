@@ -42,87 +42,324 @@ CACHE = Path(tempfile.gettempdir()) / "relance_xl_bancs"
 """Default folder of the generated files (outside the project)."""
 
 INVOICE_HEADERS = (
-    "Client", "N° facture", "Date facture", "Échéance", "Montant TTC", "Payé", "Montant réglé",
-    "Date de règlement", "Objet", "Date du devis", "N° de commande", "Litige", "Motif du litige",
-    "Promesse de paiement", "Commentaire",
-)  # fmt: skip
+    "Client",
+    "N° facture",
+    "Date facture",
+    "Échéance",
+    "Montant TTC",
+    "Payé",
+    "Montant réglé",
+    "Date de règlement",
+    "Objet",
+    "Date du devis",
+    "N° de commande",
+    "Litige",
+    "Motif du litige",
+    "Promesse de paiement",
+    "Commentaire",
+)
 CLIENT_HEADERS = (
-    "Client", "Type", "Raison sociale", "Adresse", "Code postal", "Ville", "Email", "Téléphone",
-    "Contact comptabilité", "Taux contractuel", "Procédure", "Ne pas relancer", "Suivi",
-)  # fmt: skip
+    "Client",
+    "Type",
+    "Raison sociale",
+    "Adresse",
+    "Code postal",
+    "Ville",
+    "Email",
+    "Téléphone",
+    "Contact comptabilité",
+    "Taux contractuel",
+    "Procédure",
+    "Ne pas relancer",
+    "Suivi",
+)
 HISTORY_HEADERS = (
-    "Date", "Client", "N° facture", "Niveau", "Action", "Canal", "Statut", "Montant réclamé",
-    "Fichier", "Note",
-)  # fmt: skip
+    "Date",
+    "Client",
+    "N° facture",
+    "Niveau",
+    "Action",
+    "Canal",
+    "Statut",
+    "Montant réclamé",
+    "Fichier",
+    "Note",
+)
 PLAN_HEADERS = ("Client", "N° facture", "Date", "Montant")
 
 ACTIVITIES = (
-    "Boulangerie", "Garage", "Pharmacie", "Imprimerie", "Cabinet", "Transports", "Hôtel", "Café",
-    "Librairie", "Plomberie", "Menuiserie", "Électricité", "Fromagerie", "Boucherie", "Agence",
-    "Restaurant", "Fleuriste", "Optique", "Salon de coiffure", "Auto-école", "Pressing",
-    "Quincaillerie", "Cave", "Épicerie", "Institut", "Studio", "Atelier", "Bureau d'études",
-    "Charpente", "Carrosserie", "Laboratoire", "Traiteur", "Taxis", "Paysages", "Maçonnerie",
-    "Chauffage", "Toiture", "Nettoyage", "Conseil", "Architecture",
-)  # fmt: skip
+    "Boulangerie",
+    "Garage",
+    "Pharmacie",
+    "Imprimerie",
+    "Cabinet",
+    "Transports",
+    "Hôtel",
+    "Café",
+    "Librairie",
+    "Plomberie",
+    "Menuiserie",
+    "Électricité",
+    "Fromagerie",
+    "Boucherie",
+    "Agence",
+    "Restaurant",
+    "Fleuriste",
+    "Optique",
+    "Salon de coiffure",
+    "Auto-école",
+    "Pressing",
+    "Quincaillerie",
+    "Cave",
+    "Épicerie",
+    "Institut",
+    "Studio",
+    "Atelier",
+    "Bureau d'études",
+    "Charpente",
+    "Carrosserie",
+    "Laboratoire",
+    "Traiteur",
+    "Taxis",
+    "Paysages",
+    "Maçonnerie",
+    "Chauffage",
+    "Toiture",
+    "Nettoyage",
+    "Conseil",
+    "Architecture",
+)
 SURNAMES = (
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet",
-    "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin",
-    "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément", "Gauthier",
-    "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson", "Sanchez", "Gérard", "Nguyen",
-    "Boyer", "Denis", "Lemaire", "Duval", "Joly", "Roche", "Noël", "Meyer", "Lucas", "Meunier",
-    "Perez", "Marchand", "Dufour", "Blanchard", "Barbier", "Brun", "Dumas", "Brunet", "Schmitt",
-    "Leroux", "Colin", "Benali", "Haddad", "Caillet", "Vidal", "Delorme", "Royer",
-)  # fmt: skip
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Gérard",
+    "Nguyen",
+    "Boyer",
+    "Denis",
+    "Lemaire",
+    "Duval",
+    "Joly",
+    "Roche",
+    "Noël",
+    "Meyer",
+    "Lucas",
+    "Meunier",
+    "Perez",
+    "Marchand",
+    "Dufour",
+    "Blanchard",
+    "Barbier",
+    "Brun",
+    "Dumas",
+    "Brunet",
+    "Schmitt",
+    "Leroux",
+    "Colin",
+    "Benali",
+    "Haddad",
+    "Caillet",
+    "Vidal",
+    "Delorme",
+    "Royer",
+)
 FIRST_NAMES = (
-    "Claire", "Julien", "Sophie", "Karim", "Nadia", "Hugo", "Inès", "Paul", "Lucie", "Marc",
-    "Chloé", "Étienne", "Agnès", "Bruno", "Léa", "Thomas", "Camille", "Nicolas", "Emma", "Louis",
-    "Manon", "Antoine", "Sarah", "Maxime", "Julie", "Pierre", "Laura", "Romain", "Pauline",
-    "Mathieu", "Yasmine", "Olivier", "Anne", "Philippe", "Isabelle", "Sébastien", "Élodie",
-    "Mehdi", "Aurélie", "Vincent",
-)  # fmt: skip
+    "Claire",
+    "Julien",
+    "Sophie",
+    "Karim",
+    "Nadia",
+    "Hugo",
+    "Inès",
+    "Paul",
+    "Lucie",
+    "Marc",
+    "Chloé",
+    "Étienne",
+    "Agnès",
+    "Bruno",
+    "Léa",
+    "Thomas",
+    "Camille",
+    "Nicolas",
+    "Emma",
+    "Louis",
+    "Manon",
+    "Antoine",
+    "Sarah",
+    "Maxime",
+    "Julie",
+    "Pierre",
+    "Laura",
+    "Romain",
+    "Pauline",
+    "Mathieu",
+    "Yasmine",
+    "Olivier",
+    "Anne",
+    "Philippe",
+    "Isabelle",
+    "Sébastien",
+    "Élodie",
+    "Mehdi",
+    "Aurélie",
+    "Vincent",
+)
 CITIES = (
-    ("Lyon", "69003"), ("Villeurbanne", "69100"), ("Vénissieux", "69200"), ("Bron", "69500"),
-    ("Caluire-et-Cuire", "69300"), ("Oullins", "69600"), ("Meyzieu", "69330"),
-    ("Écully", "69130"), ("Tassin-la-Demi-Lune", "69160"), ("Vaulx-en-Velin", "69120"),
-    ("Saint-Priest", "69800"), ("Rillieux-la-Pape", "69140"), ("Francheville", "69340"),
-    ("Grenoble", "38000"), ("Saint-Étienne", "42000"), ("Annecy", "74000"),
-    ("Chambéry", "73000"), ("Valence", "26000"), ("Mâcon", "71000"),
-    ("Bourg-en-Bresse", "01000"), ("Villefranche-sur-Saône", "69400"), ("Vienne", "38200"),
-    ("Roanne", "42300"), ("Clermont-Ferrand", "63000"), ("Dijon", "21000"), ("Paris", "75011"),
-    ("Marseille", "13006"), ("Toulouse", "31000"), ("Nantes", "44000"), ("Lille", "59000"),
-    ("Bordeaux", "33000"), ("Strasbourg", "67000"), ("Montpellier", "34000"),
-    ("Rennes", "35000"), ("Nice", "06000"), ("Besançon", "25000"), ("Limoges", "87000"),
-    ("Tours", "37000"), ("Annemasse", "74100"), ("Aix-les-Bains", "73100"),
-)  # fmt: skip
+    ("Lyon", "69003"),
+    ("Villeurbanne", "69100"),
+    ("Vénissieux", "69200"),
+    ("Bron", "69500"),
+    ("Caluire-et-Cuire", "69300"),
+    ("Oullins", "69600"),
+    ("Meyzieu", "69330"),
+    ("Écully", "69130"),
+    ("Tassin-la-Demi-Lune", "69160"),
+    ("Vaulx-en-Velin", "69120"),
+    ("Saint-Priest", "69800"),
+    ("Rillieux-la-Pape", "69140"),
+    ("Francheville", "69340"),
+    ("Grenoble", "38000"),
+    ("Saint-Étienne", "42000"),
+    ("Annecy", "74000"),
+    ("Chambéry", "73000"),
+    ("Valence", "26000"),
+    ("Mâcon", "71000"),
+    ("Bourg-en-Bresse", "01000"),
+    ("Villefranche-sur-Saône", "69400"),
+    ("Vienne", "38200"),
+    ("Roanne", "42300"),
+    ("Clermont-Ferrand", "63000"),
+    ("Dijon", "21000"),
+    ("Paris", "75011"),
+    ("Marseille", "13006"),
+    ("Toulouse", "31000"),
+    ("Nantes", "44000"),
+    ("Lille", "59000"),
+    ("Bordeaux", "33000"),
+    ("Strasbourg", "67000"),
+    ("Montpellier", "34000"),
+    ("Rennes", "35000"),
+    ("Nice", "06000"),
+    ("Besançon", "25000"),
+    ("Limoges", "87000"),
+    ("Tours", "37000"),
+    ("Annemasse", "74100"),
+    ("Aix-les-Bains", "73100"),
+)
 STREETS = (
-    "rue de la République", "avenue Jean-Jaurès", "rue Victor-Hugo", "place Bellecour",
-    "boulevard des Belges", "rue Mercière", "chemin de la Garenne", "rue des Tuiliers",
-    "impasse des Lilas", "route de Vienne", "quai Saint-Antoine", "rue du Bœuf",
-    "montée du Gourguillon", "rue Tronchet", "avenue de la Libération", "rue Pasteur",
-)  # fmt: skip
+    "rue de la République",
+    "avenue Jean-Jaurès",
+    "rue Victor-Hugo",
+    "place Bellecour",
+    "boulevard des Belges",
+    "rue Mercière",
+    "chemin de la Garenne",
+    "rue des Tuiliers",
+    "impasse des Lilas",
+    "route de Vienne",
+    "quai Saint-Antoine",
+    "rue du Bœuf",
+    "montée du Gourguillon",
+    "rue Tronchet",
+    "avenue de la Libération",
+    "rue Pasteur",
+)
 PUBLIC_BODIES = (
-    "Commune de", "Mairie de", "Collège de", "Lycée de", "Centre hospitalier de",
-    "Communauté de communes de", "Syndicat des eaux de", "Office de tourisme de",
-)  # fmt: skip
+    "Commune de",
+    "Mairie de",
+    "Collège de",
+    "Lycée de",
+    "Centre hospitalier de",
+    "Communauté de communes de",
+    "Syndicat des eaux de",
+    "Office de tourisme de",
+)
 LEGAL_FORMS = ("SARL", "SAS", "EURL", "SA", "SASU", "SELARL", "SCI")
 SUBJECTS = (
-    "Réparation de la vitrine", "Agencement du comptoir", "Étagères murales en chêne",
-    "Fabrication de portes coulissantes", "Bardage bois de l'atelier", "Dressing sur mesure",
-    "Escalier en chêne", "Pose de parquet massif", "Maintenance annuelle du chauffage",
-    "Mise aux normes électriques", "Nettoyage des locaux (mois)", "Entretien des espaces verts",
-    "Impression de 5 000 dépliants", "Conseil en organisation (forfait)", "Transport de palettes",
-    "Réfection de la toiture", "Remplacement d'une porte de quai", "Bancs de la salle des fêtes",
-)  # fmt: skip
+    "Réparation de la vitrine",
+    "Agencement du comptoir",
+    "Étagères murales en chêne",
+    "Fabrication de portes coulissantes",
+    "Bardage bois de l'atelier",
+    "Dressing sur mesure",
+    "Escalier en chêne",
+    "Pose de parquet massif",
+    "Maintenance annuelle du chauffage",
+    "Mise aux normes électriques",
+    "Nettoyage des locaux (mois)",
+    "Entretien des espaces verts",
+    "Impression de 5 000 dépliants",
+    "Conseil en organisation (forfait)",
+    "Transport de palettes",
+    "Réfection de la toiture",
+    "Remplacement d'une porte de quai",
+    "Bancs de la salle des fêtes",
+)
 DISPUTE_REASONS = (
-    "livraison incomplète", "montant contesté : remise non appliquée", "travaux non conformes",
-    "facture non reçue", "doublon avec une autre facture", "bon de commande manquant",
-)  # fmt: skip
+    "livraison incomplète",
+    "montant contesté : remise non appliquée",
+    "travaux non conformes",
+    "facture non reçue",
+    "doublon avec une autre facture",
+    "bon de commande manquant",
+)
 COMMENTS = (
-    "payé par chèque", "relancé au téléphone", "virement annoncé", "acompte reçu",
-    "nouvelle adresse de facturation", "voir avec le comptable",
-)  # fmt: skip
+    "payé par chèque",
+    "relancé au téléphone",
+    "virement annoncé",
+    "acompte reçu",
+    "nouvelle adresse de facturation",
+    "voir avec le comptable",
+)
 MESSY_AMOUNT_TEXT = "{:,.2f} €"
 """An amount typed as text, French style (``1 234,56 €``) once the separators are swapped."""
 
@@ -153,9 +390,7 @@ class _Client:
     weight: float
 
 
-def generate(
-    invoices: int, clients: int, seed: int = SEED, as_of: dt.date = AS_OF
-) -> Dataset:
+def generate(invoices: int, clients: int, seed: int = SEED, as_of: dt.date = AS_OF) -> Dataset:
     """A workbook's input sheets with ``invoices`` invoice rows and ``clients`` clients."""
     rng = random.Random(seed)
     people = _clients(rng, clients)
@@ -193,9 +428,7 @@ def write_xlsx(dataset: Dataset, path: Path) -> Path:
     return path
 
 
-def workbook_file(
-    invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE
-) -> Path:
+def workbook_file(invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE) -> Path:
     """The cached ``.xlsx`` of that size and seed, written the first time it is asked for."""
     path = folder / f"factures_{invoices}_c{clients}_s{seed}.xlsx"
     if not path.exists():
@@ -203,9 +436,7 @@ def workbook_file(
     return path
 
 
-def cached_ledger(
-    invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE
-) -> Ledger:
+def cached_ledger(invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE) -> Ledger:
     """The Ledger of that size and seed, parsed once then kept as a pickle beside the files."""
     path = folder / f"factures_{invoices}_c{clients}_s{seed}.ledger.pickle"
     if path.exists():
@@ -232,16 +463,16 @@ def _template_sheets() -> dict[str, Grid]:
 
 
 def _clients(rng: random.Random, count: int) -> list[_Client]:
-    """Distinct clients: 70 % professionnels, 25 % particuliers, 5 % administrations."""
+    """Distinct clients: 68 % professionnels, 24 % particuliers, 8 % administrations."""
     taken: set[str] = set()
     people = []
     for _ in range(count):
         draw = rng.random()
         kind = (
             ClientType.PROFESSIONNEL
-            if draw < 0.70
+            if draw < 0.68
             else ClientType.PARTICULIER
-            if draw < 0.95
+            if draw < 0.92
             else ClientType.ADMINISTRATION
         )
         key = _unique(_client_name(rng, kind), taken, rng)
@@ -329,8 +560,9 @@ class _Ledger:
             row = self._invoice(sequence, owner)
             total += row[4] if isinstance(row[4], float) else 0.0
             self.invoice_rows.append(row)
-        self.invoice_rows.append([f"Total · {count} factures", None, None, None, round(total, 2),
-                                  *([None] * 10)])  # fmt: skip
+        self.invoice_rows.append(
+            [f"Total · {count} factures", None, None, None, round(total, 2), *([None] * 10)]
+        )
 
     def _invoice(self, sequence: int, owner: int) -> list[object]:
         rng, person = self.rng, self.people[owner]
@@ -349,8 +581,23 @@ class _Ledger:
         late = (self.as_of - due).days
         paid_share = 0.93 if late > 90 else 0.75 if late > 30 else 0.5 if late > 0 else 0.15
         paid = rng.random() < (0.5 if credit else paid_share)
-        row: list[object] = [person.key, number, issued, due, amount, "non", None, None,
-                             rng.choice(SUBJECTS), None, None, "non", None, None, None]  # fmt: skip
+        row: list[object] = [
+            person.key,
+            number,
+            issued,
+            due,
+            amount,
+            "non",
+            None,
+            None,
+            rng.choice(SUBJECTS),
+            None,
+            None,
+            "non",
+            None,
+            None,
+            None,
+        ]
         if credit:
             row[8] = "Avoir : remise commerciale"
         if rng.random() < 0.7:
@@ -382,7 +629,9 @@ class _Ledger:
         if paid_on > due + dt.timedelta(days=5) and amount > 0 and rng.random() < 0.3:
             self.paid_late.append((owner, _Open(str(row[1]), due, amount), paid_on))
 
-    def _unpaid(self, row: list[object], owner: int, due: dt.date, amount: float, late: int) -> None:
+    def _unpaid(
+        self, row: list[object], owner: int, due: dt.date, amount: float, late: int
+    ) -> None:
         rng, person = self.rng, self.people[owner]
         if person.type is ClientType.PARTICULIER and late > 30 and rng.random() < 0.05:
             self._plan(row, person.key, due, amount)
@@ -390,7 +639,7 @@ class _Ledger:
             row[6] = round(amount * rng.uniform(0.2, 0.8), 2)
         if rng.random() < 0.02:
             row[11], row[12] = "oui", rng.choice(DISPUTE_REASONS)
-        if late > 0 and rng.random() < 0.04:
+        if late > 0 and rng.random() < 0.08:
             row[13] = self.as_of + dt.timedelta(days=rng.randint(-20, 30))
         self.open.setdefault(owner, []).append(_Open(str(row[1]), due, amount))
 
@@ -478,5 +727,15 @@ class _Ledger:
         claimed = round(sum(invoice.amount for invoice in included), 2)
         sent = status in ("envoyé", "fait")
         document = f"{when.isoformat()} {person.key} - {level.action}.docx" if sent else None
-        return [when, person.key, numbers, int(label) if label.isdigit() else label,
-                level.action, level.channel, status, claimed, document, None]  # fmt: skip
+        return [
+            when,
+            person.key,
+            numbers,
+            int(label) if label.isdigit() else label,
+            level.action,
+            level.channel,
+            status,
+            claimed,
+            document,
+            None,
+        ]

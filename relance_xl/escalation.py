@@ -5,32 +5,45 @@ Pure: a :class:`~relance_xl.model.Ledger` and a date in, a list of
 the invoice frame); Python runs once per client at the end, only for the clients that get an
 action.
 
-The rules, as implemented:
+The rules, as implemented (the run date is ``as_of``):
 
-1. An invoice's *current level* is the highest level with an ``envoyé`` line in Historique dated
-   on or before the run date (``proposé`` never counts as done, ``annulé`` is ignored). Its next
-   level is the following level of the client's procedure: one level per run, never skipped; a
-   proposal that was not sent is proposed again, not escalated.
-2. The next date is the level's reference (date facture, échéance, or the actual date of the
-   previous step for ``précédente``) + the delay, never on the day of the previous step, moved to
-   the next working day (:mod:`relance_xl.workdays`).
-3. One action per client, at the highest next level due among its invoices, listing every overdue
-   invoice that may be chased plus its credit notes and unallocated credits (a preventive call
-   lists instead every invoice with a preventive call due). Each invoice of the letter is logged
-   at the letter's level (:func:`records_for`).
-4. Nothing for an invoice paid, disputed (*litige*), under a payment promise (*promesse de
-   paiement*) dated on or after the run date, or under an honoured payment plan (*échéancier*);
-   nothing for a client flagged *ne pas relancer*, or whose amount due (credits netted) is zero,
-   negative or below the minimum amount of Paramètres.
-5. Idempotent: a client who got a step on the run date gets no other that day, and
-   :func:`records_for` never logs an invoice twice at a level; :func:`check_record_date` refuses
-   a recording dated before the last step in Historique.
-6. After the last level the client's file is *à transmettre* until paid.
+1. *Current level* of an invoice: the highest level (P1 < P2 < 1 < 2 …, :func:`level_rank`) of
+   its ``envoyé`` lines in Historique dated on or before the run date, matched on client and
+   N° facture (``proposé`` never counts as done, ``annulé`` is ignored, later lines are not
+   known yet). Its *next level* is the following level of the client's procedure
+   (:func:`procedure_for`): one level per run, never skipped; a proposal that was not sent is
+   proposed again, not escalated. No next level after a sent level: the invoice is *final*.
+2. *Next date*: reference + delay, where the reference is the invoice date (``facture``; the
+   due date when absent), the due date (``échéance``) or the date of the last sent step of the
+   invoice (``précédente``; the due date when none). Never earlier than the day after that last
+   step, nor than the day after the run date for a client with a step sent on the run date.
+   Then moved to the next working day (:mod:`relance_xl.workdays`): the planned date shows it.
+3. An invoice is *chased* when it is issued by the run date, has something outstanding, is not
+   disputed (*litige*), has no payment promise (*promesse de paiement*) dated on or after the
+   run date, is not under an honoured payment plan (*échéancier*: Montant réglé ≥ the
+   instalments dated on or before the run date) and its client is not *ne pas relancer*.
+4. One action per client. State ``à transmettre`` when a chased invoice is final; else
+   ``à faire`` at the highest next level dated on or before the run date; else ``à venir`` at
+   the highest next level dated within the horizon (7 days). Its planned date is the earliest
+   date of the invoices at that level (for ``à transmettre``: of their last step). It lists, by
+   due date then sheet order, those invoices, every other overdue chased invoice, and the
+   client's credit notes and unallocated payments (negative outstanding). A preventive action
+   lists every invoice with a preventive call due instead of only those at its level.
+5. Amount due = the sum of the listed outstanding amounts (credits netted); nothing for the
+   client when it is zero, negative or below the minimum amount of Paramètres. Interest and fee
+   are those of :mod:`relance_xl.penalties` at the run date (a consumer owes interest from the
+   day after a sent step whose action says « mise en demeure »).
+6. Recording (:func:`records_for`): one ``envoyé`` line per invoice of each ``à faire`` action,
+   at the action's level, except invoices already sent at that level or higher, so that
+   recording twice the same day adds nothing; :func:`check_record_date` refuses a recording
+   dated before the last sent step.
 
 Preventive calls (*appels préventifs* P1, P2) apply to watched clients (*nouveau*, *mauvais
-payeur*) or to everyone when Paramètres says so, and only before the due date. A preventive call
-that was not made is proposed until the date of the next preventive call or the due date, then
-dropped: never a preventive call after the due date, never two at once.
+payeur*) or to everyone when Paramètres says so, and only before the due date: a preventive
+level is a candidate while the run date is before the due date and the level's date is before
+the due date. A preventive call that was not made stays proposed until the date of a later
+preventive call is reached (then that one replaces it) or the due date comes (then it is
+dropped): never a preventive call after the due date, never two at once.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ from relance_xl.invoices import issued_by, outstanding
 from relance_xl.model import (
     Action,
     Client,
+    ClientType,
     HistoryEntry,
     InvoiceLine,
     Ledger,
@@ -60,7 +74,9 @@ from relance_xl.model import (
     Status,
 )
 from relance_xl.money import from_cents, to_cents
+from relance_xl.penalties import contract_rate_for, invoice_penalties
 from relance_xl.procedures import DEFAULT_PROCEDURES, ECHEANCE, FACTURE, PRECEDENTE
+from relance_xl.rates import default_rates
 from relance_xl.text import normalize
 from relance_xl.workdays import next_working_days_array
 
@@ -259,9 +275,14 @@ def _plan(ledger: Ledger, as_of: dt.date) -> _Plan:
     frame = ledger.invoices
     out = outstanding(frame, as_of).to_numpy()
     picked = np.flatnonzero(issued_by(frame, as_of).to_numpy() & (out != 0))
-    rows = frame.iloc[picked][["client", "number"]].reset_index(drop=True)
-    rows["out"] = out[picked]
-    rows["source"] = picked
+    rows = pd.DataFrame(
+        {
+            "client": frame["client"].to_numpy()[picked],
+            "number": frame["number"].to_numpy()[picked],
+            "out": out[picked],
+            "source": picked,
+        }
+    )
     today = np.datetime64(as_of, "D")
     due = _days(frame["due_date"])[picked]
     invoice = _days(frame["invoice_date"])[picked]
@@ -322,7 +343,8 @@ def _plan(ledger: Ledger, as_of: dt.date) -> _Plan:
     for index, table in enumerate(rank_table):
         mask = row_steps == index
         next_rank[mask] = table[next_pos[mask]]
-    final = eligible & (next_pos < 0) & (current != _NO_LEVEL)
+    has_levels = np.array([bool(s.levels) for s in steps], dtype=bool)[row_steps]
+    final = eligible & (next_pos < 0) & (current != _NO_LEVEL) & has_levels
     rows["due"] = due
     rows["days"] = (today - due).astype(np.int64)
     return _Plan(
@@ -443,6 +465,7 @@ def next_actions(ledger: Ledger, as_of: dt.date, horizon_days: int = 7) -> list[
     members &= chosen[codes]
     lines, interest, fee = _invoice_lines(ledger, plan, np.flatnonzero(members), as_of)
     dates = planned.astype(object)
+    amounts = amount.tolist()
     actions = []
     for code in np.flatnonzero(chosen).tolist():
         client = plan.clients[code]
@@ -458,7 +481,7 @@ def next_actions(ledger: Ledger, as_of: dt.date, horizon_days: int = 7) -> list[
                 STATES[state[code]],
                 dates[code],
                 lines.get(code, ()),
-                (amount[code], interest.get(code, 0), fee.get(code, 0)),
+                (amounts[code], interest.get(code, 0), fee.get(code, 0)),
             )
         )
     actions.sort(key=lambda a: (STATES.index(a.state), a.planned_date, -a.amount_due, a.client))
@@ -506,7 +529,7 @@ def _cents_to_decimals(values: np.ndarray, known: dict[int, Decimal]) -> list[De
     for cents in np.asarray(values).tolist():
         amount = known.get(cents)
         if amount is None:
-            amount = known[cents] = Decimal(cents).scaleb(-2)
+            amount = known[cents] = from_cents(cents)
         result.append(amount)
     return result
 
@@ -529,7 +552,7 @@ def _invoice_lines(
     columns = zip(
         rows["number"].tolist(),
         _days(source["invoice_date"]).astype(object).tolist(),
-        rows["due"].to_numpy().astype(object).tolist(),
+        _days(rows["due"]).astype(object).tolist(),
         _cents_to_decimals(source["amount"].to_numpy(), known),
         _cents_to_decimals(source["paid_amount"].to_numpy(), known),
         _cents_to_decimals(rows["out"].to_numpy(), known),
@@ -601,8 +624,13 @@ def records_for(
 
 
 def check_record_date(ledger: Ledger, as_of: dt.date) -> None:
-    """Refuse to record steps dated before the last step sent in Historique (InputError)."""
-    sent = [entry for entry in ledger.history if entry.status == Status.ENVOYE]
+    """Refuse to record steps dated before the last step sent in Historique (InputError);
+    Historique lines without a level (notes, calls) are not steps."""
+    sent = [
+        entry
+        for entry in ledger.history
+        if entry.status == Status.ENVOYE and level_rank(entry.level) is not None
+    ]
     if not sent:
         return
     last = max(sent, key=lambda entry: entry.date)
@@ -613,3 +641,53 @@ def check_record_date(ledger: Ledger, as_of: dt.date) -> None:
             f"contient une relance envoyée le {fr.date_short(last.date)}{where}. Choisissez une "
             f"date à partir du {fr.date_short(last.date)}."
         )
+
+
+def _penalty_cents(
+    ledger: Ledger, plan: _Plan, rows: pd.DataFrame, codes: np.ndarray, as_of: dt.date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interest and fee in cents at ``as_of`` of some invoice rows (penalties engine), with the
+    date of each invoice's *mise en demeure* for consumers (interest from the day after it)."""
+    source = ledger.invoices.iloc[rows["source"].to_numpy()].reset_index(drop=True)
+    types = np.array([c.type.value for c in plan.clients], dtype=object)[codes]
+    contract = np.array(
+        [contract_rate_for(c, ledger.settings) for c in plan.clients], dtype=object
+    )[codes]
+    notices = _lookup(rows, _formal_notices(ledger, plan, as_of), {"date": _NAT})["date"]
+    result = invoice_penalties(
+        source,
+        as_of,
+        pd.Series(types, index=source.index),
+        pd.Series(contract, index=source.index),
+        pd.Series(notices.astype("datetime64[ns]"), index=source.index),
+        default_rates().with_overrides(ledger.settings.rates),
+    )
+    return result["interest"].to_numpy(), result["fee"].to_numpy()
+
+
+def _formal_notices(ledger: Ledger, plan: _Plan, as_of: dt.date) -> pd.DataFrame:
+    """First *mise en demeure* sent to a consumer per invoice (client, invoice, date): a sent
+    Historique line whose action, or else the client's procedure level, says so."""
+    consumers = {
+        client.key: plan.steps[plan.client_steps[code]]
+        for code, client in enumerate(plan.clients)
+        if client.type is ClientType.PARTICULIER
+    }
+    rows = []
+    for entry in ledger.history:
+        steps = consumers.get(entry.client)
+        if steps is None or entry.status != Status.ENVOYE or entry.date > as_of:
+            continue
+        action = entry.action
+        if not action.strip():
+            action = next((s.action for s in steps.levels if s.level == entry.level), "")
+        if _is_formal_notice(action):
+            rows.append((entry.client, entry.invoice, entry.date))
+    frame = pd.DataFrame(rows, columns=["client", "invoice", "date"])
+    frame["date"] = frame["date"].astype("datetime64[s]")
+    return frame.sort_values("date").drop_duplicates(["client", "invoice"])
+
+
+@lru_cache(maxsize=256)
+def _is_formal_notice(action: str) -> bool:
+    return FORMAL_NOTICE in normalize(action)

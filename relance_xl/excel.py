@@ -37,7 +37,9 @@ import xlwings as xw
 
 from relance_xl import fr, values
 from relance_xl.aging import BUCKET_LABELS, BUCKETS, bucket_codes
+from relance_xl.cli.enregistrer import history_rows
 from relance_xl.errors import InputError, OutputError, RelanceError
+from relance_xl.escalation import A_FAIRE, check_record_date, records_for
 from relance_xl.model import ClientType, Ledger, ReadOptions
 from relance_xl.money import quantize
 from relance_xl.penalties import Penalty, compute_penalty
@@ -47,7 +49,7 @@ from relance_xl.text import normalize
 from relance_xl.workbook import CLIENT_TYPES, find_sheet, parse_workbook
 from relance_xl.writeback import HISTORY_COLUMNS, HISTORY_SHEET, SheetData
 from relance_xl.xlsx.cells import FORMULA_STARTS, column_letter
-from relance_xl.xlsx.data import check_sheet
+from relance_xl.xlsx.data import chart_columns, check_sheet
 from relance_xl.xlsx.sheet_xml import Layout, table_name
 from relance_xl.xlsx.styles import AGE_COLOURS, AGE_LIMITS
 
@@ -64,7 +66,7 @@ NUMBER_FORMATS = {
     "int": "#,##0",
     "percent": "0.00%",
 }
-"""Excel number formats by column kind (Excel's English codes: French Excel shows ``1 234,56 €``)."""
+"""Number formats by column kind, in Excel's English codes (French Excel shows ``1 234,56 €``)."""
 
 TABLE_STYLE = "TableStyleMedium2"
 CHART_SIZE = (480.0, 280.0)
@@ -72,6 +74,9 @@ CHART_SIZE = (480.0, 280.0)
 
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header of Actions or Historique."""
+
+SUMMARY_LINES = 20
+"""Clients listed in the message after « Générer les courriers » (all are in the CSV)."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -116,9 +121,6 @@ def generer_courriers(book: Any = None, as_of: dt.date | None = None) -> None:
 
 def enregistrer_relances(book: Any = None, as_of: dt.date | None = None) -> None:
     """« Enregistrer les relances »: the actions marked *Fait* go into Historique as sent."""
-    from relance_xl.cli.enregistrer import history_rows
-    from relance_xl.escalation import A_FAIRE, check_record_date, records_for
-
     with _running(book, as_of, "enregistrement des relances…") as run:
         ledger = run.ledger()
         check_record_date(ledger, run.as_of)
@@ -221,8 +223,8 @@ def _penalty(amount: object, due: object, day: object, debtor: object, rate: obj
     """compute_penalty on cell values."""
     kind = values.parse_choice(debtor, CLIENT_TYPES, "un type de client").value
     return compute_penalty(
-        _required(values.parse_amount(amount).value, "montant"),
-        _required(values.parse_date(due).value, "échéance"),
+        _required(values.parse_amount(amount).value, "montant manquant"),
+        _required(values.parse_date(due).value, "échéance manquante"),
         _day(day),
         kind or ClientType.PROFESSIONNEL,
         values.parse_rate(rate).value,
@@ -231,7 +233,7 @@ def _penalty(amount: object, due: object, day: object, debtor: object, rate: obj
 
 def _days_overdue(due: object, day: object) -> int:
     """Jours de retard at the date, as the balance âgée counts them."""
-    return (_day(day) - _required(values.parse_date(due).value, "échéance")).days
+    return (_day(day) - _required(values.parse_date(due).value, "échéance manquante")).days
 
 
 def bucket_label(days: int) -> str:
@@ -244,9 +246,10 @@ def _day(cell: object) -> dt.date:
     return values.parse_date(cell).value or dt.date.today()
 
 
-def _required(value: Any, what: str) -> Any:
+def _required(value: Any, missing: str) -> Any:
+    """The parsed value, or the French problem ``missing`` when the cell was blank."""
     if value is None:
-        raise values.ValueProblem(f"{what} manquant(e)")
+        raise values.ValueProblem(missing)
     return value
 
 
@@ -267,6 +270,7 @@ class _Run:
         self.book = book
         self.app = book.app
         self.as_of = as_of
+        self.messages: list[str] = []
         self.cosmetic_failures: list[str] = []
 
     def status(self, text: str) -> None:
@@ -278,11 +282,12 @@ class _Run:
         return lambda done, total: self.status(f"{what} {done}/{total}…")
 
     def note(self, text: str) -> None:
-        """An information box."""
-        self.app.alert(text, title=TITLE, mode="info")
+        """A message for the information box shown at the end, once Excel is redrawn."""
+        self.messages.append(text)
 
     def ask(self, text: str) -> bool:
-        """A yes/no box; True for yes."""
+        """A yes/no box now (the screen redrawn first); True for yes."""
+        self.app.screen_updating = True
         return self.app.alert(text, title=TITLE, buttons="yes_no", mode="info") == "yes"
 
     def ledger(self) -> Ledger:
@@ -345,13 +350,14 @@ def _running(book: Any, as_of: dt.date | None, what: str) -> Iterator[_Run]:
         app.status_bar = status if status else False
     if problem:
         app.alert(f"Erreur : {problem}", title=TITLE, mode="critical")
-    elif run.cosmetic_failures:
-        app.alert(
+        return
+    if run.cosmetic_failures:
+        run.note(
             "Les valeurs sont à jour, mais une partie de la mise en forme n'a pas pu être "
-            "appliquée : " + " ; ".join(run.cosmetic_failures) + ".",
-            title=TITLE,
-            mode="info",
+            "appliquée : " + " ; ".join(run.cosmetic_failures) + "."
         )
+    if run.messages:
+        app.alert("\n\n".join(run.messages), title=TITLE, mode="info")
 
 
 def _caller() -> Any:
@@ -458,9 +464,11 @@ def cell_grid(data: SheetData) -> list[list[object]]:
 
 def excel_value(value: object, kind: str = "text") -> object:
     """A Python value as COM takes it: Decimal → float (percent kinds divided by 100), date →
-    datetime, formula-like text kept as text (leading apostrophe)."""
-    if value is None or isinstance(value, bool):
+    datetime, "" → None (an empty cell), formula-like text kept as text (leading apostrophe)."""
+    if isinstance(value, bool):
         return value
+    if value is None or value == "":
+        return None
     if isinstance(value, Decimal):
         number = float(value)
         return number / 100 if kind == "percent" else number
@@ -553,16 +561,16 @@ def _chart(book: Any, sheet: Any, data: SheetData, layout: Layout) -> None:
     chart_spec = data.chart
     if chart_spec is None:
         return
-    headers = [column.header for column in data.columns]
-    first = column_letter(headers.index(chart_spec.columns[0]) + 1)
-    last = column_letter(headers.index(chart_spec.columns[-1]) + 1)
+    first, last = (column_letter(index) for index in chart_columns(data))
     row = layout.totals_row if chart_spec.row is None else layout.first_row + chart_spec.row
     anchor = sheet.range((layout.header_row, layout.columns + 2))
     width, height = CHART_SIZE
     chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=width, height=height)
     chart.chart_type = "column_clustered"
     chart.set_source_data(
-        sheet.range(f"{first}{layout.header_row}:{last}{layout.header_row},{first}{row}:{last}{row}")
+        sheet.range(
+            f"{first}{layout.header_row}:{last}{layout.header_row},{first}{row}:{last}{row}"
+        )
     )
     chart.title = chart_spec.title
 
@@ -600,7 +608,7 @@ def done_marks(grid: list[list[object]]) -> tuple[dict[tuple[str, str], str], li
             if not values.parse_flag(cells[done]).value:
                 continue
             name = values.parse_text(cells[client]).value
-            rank = _required(values.parse_level(cells[level]).value, "niveau")
+            rank = _required(values.parse_level(cells[level]).value, "niveau manquant")
         except values.ValueProblem as problem:
             problems.append(f"ligne {number} : {problem.message}")
             continue
@@ -693,9 +701,10 @@ def _grow_table(sheet: Any, header_row: int, last_row: int, width: int) -> None:
 
 def make_pdfs(documents: Sequence[Any], folder: Path, day: dt.date) -> str:
     """PDF of every letter (LibreOffice, else Word on Windows) and the print file of the
-    letters to post; a French line for the summary."""
+    letters to post, as ``relance-xl courriers --pdf`` makes them; a French line for the summary."""
     from relance_xl import pdf
-    from relance_xl.cli.courriers import PRINT_CHANNELS
+    from relance_xl.letters import channel_kind
+    from relance_xl.letters.context import POST, REGISTERED
 
     sources = [path for d in documents for path in d.files if path.suffix == ".docx"]
     if not sources:
@@ -705,7 +714,7 @@ def make_pdfs(documents: Sequence[Any], folder: Path, day: dt.date) -> str:
         to_post = [
             pdfs[path]
             for d in documents
-            if d.action.channel in PRINT_CHANNELS
+            if channel_kind(d.action.channel) in (POST, REGISTERED)
             for path in d.files
             if path in pdfs
         ]
@@ -759,12 +768,15 @@ def word_to_pdf(sources: Sequence[Path], folder: Path) -> list[Path]:
 
 
 def letters_summary(documents: Sequence[Any], folder: Path, pdf_line: str) -> str:
-    """What « Générer les courriers » wrote, one line per client."""
+    """What « Générer les courriers » wrote, one line per client (the first ones: the whole
+    list is in recapitulatif.csv)."""
     lines = []
-    for document in documents:
+    for document in documents[:SUMMARY_LINES]:
         names = ", ".join(path.name for path in document.files) or "aucun fichier"
         note = f" ({document.note})" if document.note else ""
         lines.append(f"• {document.action.client} – {document.action.action} : {names}{note}")
+    if len(documents) > SUMMARY_LINES:
+        lines.append(f"… et {len(documents) - SUMMARY_LINES} autre(s) : voir recapitulatif.csv.")
     files = sum(len(document.files) for document in documents)
     lines += ["", f"{files} fichier(s) dans « {folder} »."]
     if pdf_line:

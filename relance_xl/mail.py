@@ -43,6 +43,9 @@ JOURNAL_NAME = "journal_envois.jsonl"
 
 SUBJECT_PREFIX = "Rappel de facture"
 MAX_SUBJECT_NUMBERS = 5
+MAX_DISPLAY_NAME = 100
+"""Longest display name put in an address header (longer ones are cut at a word): a 10 000-character
+client name would otherwise take seconds to fold and make an unreadable header."""
 SMTP_TIMEOUT = 30.0
 """Seconds to wait for the SMTP server at each step before giving up."""
 
@@ -483,8 +486,13 @@ def _attach(message: EmailMessage, path: Path) -> None:
 
 
 def _display_name(name: str) -> str:
-    """``"Dupont, S.A. (Lyon)"`` → ``Dupont SA Lyon``: a name that never needs quoting."""
-    return " ".join(_NAME_UNSAFE.sub(" ", name.replace(".", "")).split())
+    """``"Dupont, S.A. (Lyon)"`` → ``Dupont SA Lyon``: a name that never needs quoting, at most
+    :data:`MAX_DISPLAY_NAME` characters."""
+    words = _NAME_UNSAFE.sub(" ", name[: MAX_DISPLAY_NAME * 4].replace(".", "")).split()
+    shown = " ".join(words)
+    if len(shown) > MAX_DISPLAY_NAME:
+        shown = shown[: MAX_DISPLAY_NAME + 1].rsplit(" ", 1)[0][:MAX_DISPLAY_NAME].rstrip()
+    return shown
 
 
 def _ascii_domain(domain: str) -> str | None:

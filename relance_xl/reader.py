@@ -2,7 +2,8 @@
 
 Every grid starts at cell A1 (row index + 1 = the Excel row). Workbook cells are what calamine
 gives (cached formula values; ``""`` for empty cells; ``date`` for date-formatted cells, already
-converted with the workbook's date system); CSV cells are text.
+converted with the workbook's date system), except cached formula errors, which calamine blanks
+and which are put back as their text (``#N/A``, ``#REF!``…); CSV cells are text.
 
 Everything that makes the file unusable is one :class:`~relance_xl.errors.InputError` in French:
 missing file, folder, unsupported or old format, password-protected workbook, corrupted or
@@ -17,6 +18,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import unescape
 
 import python_calamine
 
@@ -38,6 +40,17 @@ MAX_CSV_BYTES = 200 << 20
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
 _CSV_DELIMITERS = ";,\t|"
+_ERROR_FLAGS = (b't="e"', b"t='e'")
+"""How Excel, LibreOffice and openpyxl mark a cell holding an error value."""
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\b(?=[^>]*\bt\s*=\s*["']e["'])[^>]*\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']"""
+    rb"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>",
+    re.S,
+)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 def read_sheets(path: str | Path) -> Sheets:
@@ -145,6 +158,7 @@ def _read_workbook(path: Path) -> Sheets:
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             sheets[meta.name] = sheet.to_python(skip_empty_area=False)
+        _restore_error_cells(path, sheets)
     except python_calamine.PasswordError:
         raise InputError(
             f"le classeur « {path.name} » est protégé par un mot de passe : enregistrez-le sans "
@@ -158,6 +172,68 @@ def _read_workbook(path: Path) -> Sheets:
     if not sheets:
         raise InputError(f"le classeur « {path.name} » ne contient aucune feuille de calcul.")
     return sheets
+
+
+def _restore_error_cells(path: Path, sheets: Sheets) -> None:
+    """Put back the cached formula errors (``#N/A``, ``#REF!``…) that calamine turns into "".
+
+    An error must reach the parsers as such, never as a blank cell (a ``#REF!`` in Payé is not
+    « non payé »). Each sheet is scanned in chunks for an error flag; only a sheet that has one
+    is searched cell by cell.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for name, part in _sheet_parts(archive).items():
+            if name not in sheets or not _has_error_cells(archive, part):
+                continue
+            grid = sheets[name]
+            for match in _ERROR_CELL.finditer(archive.read(part)):
+                value = _CACHED_VALUE.search(match[3])
+                row, col = int(match[2]) - 1, _column_index(match[1].decode())
+                while len(grid) <= row:
+                    grid.append([])
+                grid[row].extend([""] * (col + 1 - len(grid[row])))
+                grid[row][col] = unescape(value[1].decode()) if value else "#N/A"
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → zip member of its XML, from the workbook and its relationships."""
+    targets = {
+        _attribute(tag, b"Id"): _attribute(tag, b"Target")
+        for tag in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels"))
+    }
+    parts = {}
+    for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
+        target = targets.get(_attribute(tag, rb"\w+:id"), "")
+        if target:
+            parts[unescape(_attribute(tag, b"name"), _QUOTES)] = (
+                target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            )
+    return parts
+
+
+def _attribute(tag: bytes, name: bytes) -> str:
+    match = re.search(rb"\b" + name + rb"""\s*=\s*(["'])(.*?)\1""", tag, re.S)
+    return match[2].decode() if match else ""
+
+
+def _has_error_cells(archive: zipfile.ZipFile, part: str) -> bool:
+    """True when the sheet XML holds a cell of type error (streamed, nothing kept)."""
+    tail = b""
+    with archive.open(part) as member:
+        while chunk := member.read(1 << 20):
+            window = tail + chunk
+            if any(flag in window for flag in _ERROR_FLAGS):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _column_index(letters: str) -> int:
+    """``A`` → 0, ``AA`` → 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def read_csv(path: Path) -> Grid:

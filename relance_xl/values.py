@@ -3,7 +3,8 @@
 Every parser accepts *any* cell (None, str, int, float, bool, Decimal, date, datetime…) and either
 returns a :class:`Parsed` ``(value, warning)`` or raises :class:`ValueProblem` with one French
 sentence; no other exception escapes. A blank cell (None, empty or white text, NaN) is never a
-problem: it parses to the field's neutral value (None, ``False`` or ``""``).
+problem: it parses to the field's neutral value (None, ``False`` or ``""``). An Excel error value
+(``#N/A``, ``#REF!``…) is always a problem, even in a text column.
 
 Decisions:
 - amounts: the last of ``,`` / ``.`` is the decimal separator when both appear; a single one is
@@ -26,7 +27,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Generic, NamedTuple, TypeVar
 
 from relance_xl import fr
@@ -40,6 +41,12 @@ AMOUNT_LIMIT = Decimal("1e12")
 
 FIRST_YEAR, LAST_YEAR = 1950, 2199
 """Plausible years for any date of the workbook."""
+
+FORMULA_ERRORS = frozenset({
+    "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+    "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#GETTING_DATA",
+})  # fmt: skip
+"""Excel's error values: a cell showing one is unreadable, whatever the column."""
 
 _EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
@@ -85,7 +92,10 @@ def shown(cell: object) -> str:
 def _guarded(parser: Callable[..., Parsed[T]]) -> Callable[..., Parsed[T]]:
     """Turn any unexpected exception of a parser into a ValueProblem (never a traceback)."""
 
+    @wraps(parser)
     def wrapper(cell: object, *args: object, **kwargs: object) -> Parsed[T]:
+        if cell.__class__ is str and cell[:1] == "#" and cell.strip().upper() in FORMULA_ERRORS:
+            raise ValueProblem(f"erreur de formule {shown(cell)} dans la cellule")
         try:
             return parser(cell, *args, **kwargs)
         except ValueProblem:
@@ -93,8 +103,6 @@ def _guarded(parser: Callable[..., Parsed[T]]) -> Callable[..., Parsed[T]]:
         except Exception:
             raise ValueProblem(f"valeur illisible {shown(cell)}") from None
 
-    wrapper.__name__ = parser.__name__
-    wrapper.__doc__ = parser.__doc__
     return wrapper
 
 
@@ -104,6 +112,7 @@ _CURRENCY = re.compile(r"^(?:€|eur(?:os?)?)\s*|\s*(?:€|eur(?:os?)?)$", re.IG
 _NUMBER_CHARS = re.compile(r"[0-9.,' ’]*[0-9][0-9.,' ’]*")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[0-9]*|(?:[.,' ’][0-9]{3})+)")
 _SIGNS = "+-−–"
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:[.,][0-9]{1,2})?")
 
 
 @_guarded
@@ -138,9 +147,10 @@ def _exact_number(cell: object) -> Decimal:
     raise ValueProblem(f"{shown(cell)} n'est pas un nombre")
 
 
-@lru_cache(maxsize=8192)
 def _number_text(text: str) -> Decimal | str:
-    """``'1 234,56 €``, ``(12,50)``, ``12,5-`` → Decimal, or the French problem (cached)."""
+    """``'1 234,56 €``, ``(12,50)``, ``12,5-`` → Decimal, or the French problem."""
+    if _PLAIN_NUMBER.fullmatch(text):  # the usual case, ``1234,56`` or ``-55.94``: fast
+        return Decimal(text.replace(",", "."))
     value = " ".join(text.split()).removeprefix("'").strip()
     negative = value.startswith("(") and value.endswith(")")
     if negative:
@@ -464,6 +474,7 @@ def parse_rate(cell: object) -> Parsed[Decimal | None]:
     return Parsed(Decimal(format(rate.normalize(), "f")))
 
 
+@_guarded
 def parse_choice(cell: object, choices: Mapping[str, T], what: str) -> Parsed[T | None]:
     """A word among ``choices`` (keys compared with text.normalize); None when blank."""
     if is_blank(cell):

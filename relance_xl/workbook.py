@@ -215,18 +215,22 @@ def _parse_column(
     if index is None:
         return _Column([blank[0]] * len(rows), [""] * len(rows), [""] * len(rows))
     memo: dict[tuple[type, object], tuple[object, str, str]] = {}
-    outcomes = []
-    for cell in _cells(rows, index):
-        if cell is None or cell == "":
-            outcomes.append(blank)
-            continue
+
+    def lookup(cell: object) -> tuple[object, str, str]:
         key = (cell.__class__, cell)
-        outcome = memo.get(key)
-        if outcome is None:
-            outcome = memo[key] = _outcome(parse, cell)
-        outcomes.append(outcome)
-    parsed, warnings, problems = zip(*outcomes, strict=True) if outcomes else ((), (), ())
-    return _Column(list(parsed), list(warnings), list(problems))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _outcome(parse, cell)
+        return found
+
+    outcomes = [
+        blank if cell is None or cell == "" else lookup(cell) for cell in _cells(rows, index)
+    ]
+    return _Column(
+        [outcome[0] for outcome in outcomes],
+        [outcome[1] for outcome in outcomes],
+        [outcome[2] for outcome in outcomes],
+    )
 
 
 def _outcome(parse: Callable[[object], values.Parsed], cell: object) -> tuple[object, str, str]:

@@ -127,8 +127,7 @@ def udf_wrapper(function: object) -> list[str]:
     name = function.__name__  # type: ignore[attr-defined]
     parameters = list(inspect.signature(function).parameters.values())  # type: ignore[arg-type]
     signature = ", ".join(
-        p.name if p.default is inspect.Parameter.empty else f"Optional {p.name}"
-        for p in parameters
+        p.name if p.default is inspect.Parameter.empty else f"Optional {p.name}" for p in parameters
     )
     arguments = ", ".join(p.name for p in parameters)
     return [
@@ -219,4 +218,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

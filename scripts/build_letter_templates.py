@@ -27,7 +27,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -145,6 +145,7 @@ class Letter:
         table.autofit = False
         _table_borders(table)
         for row in table.rows:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays whole
             for index, cell in enumerate(row.cells):
                 cell.width = Cm(widths[index])
                 cell.paragraphs[0].paragraph_format.space_after = Pt(0)
@@ -248,7 +249,7 @@ def _shade(cell: _Cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     marker = OxmlElement("w:tblHeader")
     row._tr.get_or_add_trPr().append(marker)
 

@@ -9,11 +9,19 @@ truncated, encrypted, zip bombs, an old ``.xls``.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+import email
+import email.policy
+import errno
+import io
+import os
+import socket
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -398,3 +406,148 @@ def french_error(outcome: Outcome, fragment: str = "") -> str:
     assert "inattendue" not in lines[0], lines[0]
     assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+class Disk:
+    """A folder whose writes fail like a real device: ``ENOSPC`` once ``budget`` bytes have been
+    written (disque plein), or ``EACCES`` on every creation (dossier en lecture seule, ``budget``
+    None).
+
+    The tests run as root here, and root ignores ``chmod 0o500``: so the refusal is injected at the
+    Python boundary every writer goes through (``open`` / ``io.open`` / ``os.fdopen`` for bytes,
+    ``os.open``, ``os.mkdir``, ``os.link``, ``os.replace`` for creations), for paths under the
+    folder only. Everything else on the machine keeps working.
+    """
+
+    def __init__(self, folder: Path, budget: int | None) -> None:
+        self.folder = Path(folder).resolve()
+        self.budget = budget
+        self.written = 0
+
+    def inside(self, target: object) -> bool:
+        if isinstance(target, int):
+            try:
+                target = os.readlink(f"/proc/self/fd/{target}")
+            except OSError:
+                return False
+        try:
+            path = Path(os.fsdecode(target)).resolve()  # type: ignore[arg-type]
+        except (TypeError, ValueError, OSError):
+            return False
+        return path == self.folder or self.folder in path.parents
+
+    def refuse(self) -> OSError:
+        if self.budget is None:
+            return PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> Disk:
+        real_open, real_fdopen, real_os_open = io.open, os.fdopen, os.open
+        real_mkdir, real_link, real_replace = os.mkdir, os.link, os.replace
+
+        def wrap(handle: object, target: object, mode: str) -> object:
+            writing = any(flag in mode for flag in "wax+")
+            return _MeteredFile(handle, self) if writing and self.inside(target) else handle
+
+        def guarded_open(file, mode="r", *args, **kwargs):
+            if self.budget is None and any(f in mode for f in "wax+") and self.inside(file):
+                raise self.refuse()
+            return wrap(real_open(file, mode, *args, **kwargs), file, mode)
+
+        def guarded_fdopen(fd, mode="r", *args, **kwargs):
+            return wrap(real_fdopen(fd, mode, *args, **kwargs), fd, mode)
+
+        def guarded_os_open(path, flags, *args, **kwargs):
+            creating = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+            if self.budget is None and creating and self.inside(path):
+                raise self.refuse()
+            return real_os_open(path, flags, *args, **kwargs)
+
+        def guarded(real):
+            def call(*args, **kwargs):
+                if self.budget is None and any(self.inside(a) for a in args[:2]):
+                    raise self.refuse()
+                return real(*args, **kwargs)
+
+            return call
+
+        monkeypatch.setattr(io, "open", guarded_open)
+        monkeypatch.setattr(builtins, "open", guarded_open)
+        monkeypatch.setattr(os, "fdopen", guarded_fdopen)
+        monkeypatch.setattr(os, "open", guarded_os_open)
+        monkeypatch.setattr(os, "mkdir", guarded(real_mkdir))
+        monkeypatch.setattr(os, "link", guarded(real_link))
+        monkeypatch.setattr(os, "replace", guarded(real_replace))
+        return self
+
+
+class _MeteredFile:
+    """A file object that counts the bytes written against the disk's budget."""
+
+    def __init__(self, handle: object, disk: Disk) -> None:
+        self._handle = handle
+        self._disk = disk
+
+    def write(self, data: bytes | str) -> int:
+        size = len(data)
+        budget = self._disk.budget
+        if budget is not None and self._disk.written + size > budget:
+            room = max(budget - self._disk.written, 0)
+            if room:
+                self._handle.write(data[:room])  # type: ignore[attr-defined]
+                self._disk.written += room
+            raise self._disk.refuse()
+        self._disk.written += size
+        return self._handle.write(data)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._handle, name)
+
+    def __iter__(self):
+        return iter(self._handle)  # type: ignore[call-overload]
+
+    def __enter__(self) -> _MeteredFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()  # type: ignore[attr-defined]
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it accepts, and can refuse one recipient or drop the
+    connection at the ``drop_at``-th message (« coupure brutale »)."""
+
+    def __init__(self, refuse: str = "", drop_at: int = -1) -> None:
+        self.received: list[EmailMessage] = []
+        self.envelopes: list[list[str]] = []
+        self.refuse = refuse
+        self.drop_at = drop_at
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refuse:
+            return "550 5.1.1 boîte inconnue"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.received) == self.drop_at:
+            self.drop_at = -1
+            server.transport.close()
+            return "421 4.3.2 fermeture"
+        self.envelopes.append(list(envelope.rcpt_tos))
+        self.received.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[arg-type]
+        )
+        return "250 OK"
+
+    def recipients(self) -> list[str]:
+        return [address for envelope in self.envelopes for address in envelope]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -712,7 +712,14 @@ def test_enregistrement_a_une_date_anterieure_refuse() -> None:
     )
     with pytest.raises(InputError, match=r"au 23/11/2026 .* le 24/11/2026 \(ligne 7\)"):
         check_record_date(ledger, LUNDI)
-    check_record_date(ledger, D(2026, 11, 24))
+    assert check_record_date(ledger, D(2026, 11, 24)) is None
+
+
+def test_une_note_datee_plus_tard_ne_bloque_pas_l_enregistrement() -> None:
+    """A Historique note without a level (a call, a remark) is not a step: it refuses nothing."""
+    note = HistoryEntry(D(2026, 12, 15), "Dupont", "", "", note="rappeler après le 15/12")
+    ledger = classeur(facture("F1", D(2026, 11, 2)), historique=(note,))
+    assert check_record_date(ledger, LUNDI) is None
 
 
 def test_semaine_suivante_un_pas_de_plus() -> None:
@@ -771,7 +778,7 @@ def classeurs(draw) -> Ledger:
     return classeur(*rows, clients=clients, historique=tuple(history))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(classeurs(), st.integers(0, 20))
 def test_propriete_une_action_par_client_jour_ouvre(ledger: Ledger, decalage: int) -> None:
     """At most one action per client; planned steps fall on working days; amounts ≥ minimum."""
@@ -786,7 +793,7 @@ def test_propriete_une_action_par_client_jour_ouvre(ledger: Ledger, decalage: in
             assert action.planned_date <= jour_
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(classeurs(), st.integers(0, 20))
 def test_propriete_idempotent_et_un_niveau_par_passage(ledger: Ledger, decalage: int) -> None:
     """Recording moves each invoice at most one level up; recording again the same day adds

@@ -1,9 +1,13 @@
-"""The fast path: same output as docxtpl, all-or-nothing batches, never an existing file replaced."""
+"""The fast path: docxtpl's output, all-or-nothing batches, never an existing file replaced."""
 
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -14,6 +18,7 @@ from test_letters_context import NAME, sample_context
 from relance_xl.errors import TemplateError
 from relance_xl.letters import bulk
 from relance_xl.letters.bulk import LetterJob, PreparedTemplate, generate
+from relance_xl.letters.context import VARIABLES
 from relance_xl.letters.render import bundled_templates_folder, environment
 
 REALDATA = "docx_python_docx_template_elapouya"
@@ -29,13 +34,17 @@ def docxtpl_render(path: Path, context: dict) -> zipfile.ZipFile:
     return zipfile.ZipFile(buffer)
 
 
-def fast_render(path: Path, context: dict) -> zipfile.ZipFile:
+def fast_bytes(path: Path, context: dict) -> bytes:
     """The fast path: the first letter of a template is checked against docxtpl's way of
     building document.xml, the next ones take the shortcut; both must give the same bytes."""
     template = PreparedTemplate(path, list(context))
     first, second = template.render(context), template.render(context)
     assert first == second
-    return zipfile.ZipFile(io.BytesIO(second))
+    return second
+
+
+def fast_render(path: Path, context: dict) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(fast_bytes(path, context)))
 
 
 def assert_same_parts(fast: zipfile.ZipFile, reference: zipfile.ZipFile) -> list[str]:
@@ -107,7 +116,25 @@ def test_modeles_reels_identiques_a_docxtpl(realdata, modele):
     """docxtpl's own test templates (loops, headers, footers, listings): same bytes as docxtpl."""
     path = realdata(f"{REALDATA}/{modele}")
     context = REAL_CONTEXTS[modele]
-    assert_same_parts(fast_render(path, context), docxtpl_render(path, context))
+    letter = fast_bytes(path, context)
+    assert_same_parts(zipfile.ZipFile(io.BytesIO(letter)), docxtpl_render(path, context))
+    assert docx.Document(io.BytesIO(letter)).paragraphs
+
+
+@pytest.mark.libreoffice
+def test_modeles_reels_convertis_par_libreoffice(realdata, tmp_path):
+    """The letters made from docxtpl's own templates convert to PDF with LibreOffice."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) absent")
+    from relance_xl.pdf import convert_to_pdf, is_complete_pdf
+
+    sources = []
+    for name, context in REAL_CONTEXTS.items():
+        path = realdata(f"{REALDATA}/{name}")
+        sources.append(tmp_path / name)
+        sources[-1].write_bytes(PreparedTemplate(path, list(context)).render(context))
+    pdfs = convert_to_pdf(sources, tmp_path / "pdf", timeout=240)
+    assert all(is_complete_pdf(pdf) for pdf in pdfs)
 
 
 @pytest.mark.parametrize(
@@ -124,6 +151,88 @@ def test_nom_echappe_dans_le_corps_et_les_en_tetes(realdata, modele, partie):
     path = realdata(f"{REALDATA}/{modele}")
     xml = fast_render(path, REAL_CONTEXTS[modele]).read(partie).decode("utf-8")
     assert "Dupont &amp; Fils &lt;SARL&gt;" in xml
+
+
+def _png() -> bytes:
+    """A 1×1 white PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_images_renumerotees_comme_docxtpl(tmp_path):
+    """A logo in the template and one per invoice row: picture ids as docxtpl numbers them."""
+    document = docx.Document()
+    document.add_picture(io.BytesIO(_png()))
+    document.add_paragraph("{%p for f in factures %}")
+    document.add_picture(io.BytesIO(_png()))
+    document.add_paragraph("{{ f.numero }}")
+    document.add_paragraph("{%p endfor %}")
+    path = tmp_path / "logo.docx"
+    document.save(path)
+    context = sample_context()
+    letter = fast_render(path, context)
+    assert letter.read("word/document.xml").count(b"<wp:docPr") == 3
+    assert_same_parts(letter, docxtpl_render(path, context))
+
+
+def _with_member(source: Path, target: Path, name: str, data: bytes) -> Path:
+    """A copy of a .docx with one member replaced or added."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            if info.filename != name:
+                out.writestr(info, src.read(info))
+        out.writestr(name, data)
+    return target
+
+
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rels(*links: str) -> bytes:
+    body = "".join(links)
+    return (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{body}</Relationships>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("membre", "contenu", "attendu"),
+    [
+        ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0", "contient des macros"),
+        (
+            "word/_rels/settings.xml.rels",
+            _rels(f'<Relationship Id="rId9" Type="{_RELS}/attachedTemplate" '
+                  'Target="http://x.example/m.dotm" TargetMode="External"/>'),
+            "charge « http://x.example/m.dotm » à l'ouverture",
+        ),
+    ],
+    ids=["macros", "modèle attaché distant"],
+)  # fmt: skip
+def test_modele_dangereux_refuse(tmp_path, membre, contenu, attendu):
+    """Macros or a link fetched on opening: the template is refused, in French, by name."""
+    path = _with_member(bundled_templates_folder() / "mise_en_demeure.docx",
+                        tmp_path / "piege.docx", membre, contenu)  # fmt: skip
+    with pytest.raises(TemplateError, match=re.escape(f"le modèle « piege.docx » {attendu}")):
+        PreparedTemplate(path, list(VARIABLES))
+
+
+def test_lien_hypertexte_permis(tmp_path):
+    """An ordinary external hyperlink (the creditor's website) is allowed."""
+    link = f'<Relationship Id="rId9" Type="{_RELS}/hyperlink" Target="https://x.example" '
+    path = _with_member(
+        make_template(tmp_path / "m.docx", "{{ client.nom }}"), tmp_path / "lien.docx",
+        "word/_rels/document.xml.rels", _rels(link + 'TargetMode="External"/>'),
+    )  # fmt: skip
+    assert PreparedTemplate(path, list(VARIABLES)).render(sample_context())
 
 
 def test_modele_reel_casse_erreur_francaise(realdata):
@@ -189,9 +298,8 @@ def test_variable_inconnue_rien_n_est_ecrit(tmp_path):
     out = tmp_path / "sortie"
     context = sample_context()
     jobs = [LetterJob(good, context, out / "a.docx"), LetterJob(bad, context, out / "b.docx")]
-    with pytest.raises(
-        TemplateError, match="« mauvais.docx » utilise la variable inconnue « signataire »"
-    ):
+    expected = "« mauvais.docx » utilise la variable inconnue « signataire »"
+    with pytest.raises(TemplateError, match=re.escape(expected)):
         generate(jobs)
     assert not out.exists()
 
@@ -199,7 +307,7 @@ def test_variable_inconnue_rien_n_est_ecrit(tmp_path):
 def test_acces_interdit_rien_n_est_ecrit(tmp_path):
     """{{ x.__class__ }} in a template: refused before anything is written."""
     bad = make_template(tmp_path / "piege.docx", "{{ client.__class__ }}")
-    with pytest.raises(TemplateError, match="« client.__class__ »"):
+    with pytest.raises(TemplateError, match=re.escape("« client.__class__ »")):
         generate([LetterJob(bad, sample_context(), tmp_path / "sortie" / "a.docx")])
     assert not (tmp_path / "sortie").exists()
 
@@ -214,15 +322,21 @@ def test_erreur_en_cours_de_lot_ne_laisse_aucun_fichier(tmp_path):
     contexts = [sample_context(), sample_context(), sample_context(ClientType.PARTICULIER)]
     out = tmp_path / "sortie"
     jobs = [LetterJob(template, c, out / f"l{i}.docx") for i, c in enumerate(contexts)]
-    with pytest.raises(TemplateError, match="« m.docx » utilise l'attribut inconnu « prenom »"):
+    with pytest.raises(
+        TemplateError, match=re.escape("« m.docx » utilise l'attribut inconnu « prenom »")
+    ):
         generate(jobs)
     assert list(out.iterdir()) == []
 
 
-def test_gros_lot_avec_deux_processus(tmp_path, monkeypatch):
-    """Beyond the threshold, two worker processes write the letters, same result."""
+@pytest.mark.parametrize("envoi", ["fork", "spawn"], ids=["lot hérité", "contextes envoyés"])
+def test_gros_lot_avec_deux_processus(tmp_path, monkeypatch, envoi):
+    """Beyond the threshold, two worker processes write the letters, same result, whether they
+    inherit the batch (fork) or receive each letter's context (spawn: Windows, macOS)."""
     monkeypatch.setattr(bulk, "POOL_THRESHOLD", 4)
+    monkeypatch.setattr(bulk, "SPAWN_POOL_THRESHOLD", 4)
     monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk.multiprocessing, "get_start_method", lambda: envoi)
     template = make_template(
         tmp_path / "m.docx", "Courrier {{ numeros }}", header="{{ client.nom }}"
     )
@@ -234,3 +348,4 @@ def test_gros_lot_avec_deux_processus(tmp_path, monkeypatch):
     reference = fast_render(template, context)
     for path in written:
         assert assert_same_parts(zipfile.ZipFile(path), reference)
+    assert bulk._INHERITED == []

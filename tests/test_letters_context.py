@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from relance_xl.letters.context import VARIABLES, VIEWS, build_context, documentation
+from relance_xl.letters.context import VARIABLES, VIEWS, build_context, channel_kind, documentation
 from relance_xl.model import (
     Action,
     Client,
@@ -258,3 +258,16 @@ def test_recommande_selon_le_canal():
     """« recommande » is true for a registered letter only."""
     assert sample_context()["recommande"] is True
     assert sample_context(channel="courrier")["recommande"] is False
+
+
+@pytest.mark.parametrize(
+    ("canal", "attendu"),
+    [("email", "email"), ("E-mail", "email"), ("Courriel", "email"), ("Téléphone", "téléphone"),
+     ("courrier", "courrier"), ("Recommandé AR", "recommandé AR"), ("LRAR", "recommandé AR"),
+     ("dossier", "dossier"), ("huissier", "dossier")],
+    ids=["email", "E-mail", "Courriel", "Téléphone", "courrier", "Recommandé AR", "LRAR",
+         "dossier", "autre"],
+)  # fmt: skip
+def test_canal_tel_que_saisi_dans_parametres(canal, attendu):
+    """Channels typed freely in Paramètres are recognised without case, accents or hyphens."""
+    assert channel_kind(canal) == attendu

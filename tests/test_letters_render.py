@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -115,6 +116,15 @@ def test_attribut_inconnu_nomme():
         render_checked(template, {"client": {}}, "l.docx")
 
 
+def test_filtre_sur_une_valeur_du_mauvais_type():
+    """{{ client|montant }} on a name: a French error naming the template, not a crash."""
+    template = check_template(environment(), "{{ nom|montant }}", "l.docx", {"nom": "Dupont"})
+    with pytest.raises(
+        TemplateError, match=re.escape("le modèle « l.docx » ne peut pas être rempli : un filtre")
+    ):
+        render_checked(template, {"nom": "Dupont"}, "l.docx")
+
+
 def test_erreur_de_syntaxe_en_francais_avec_le_texte_proche():
     """A stray {% endif %}: French message with the template name and the nearby text."""
     source = "<w:p>Bonjour</w:p>\n<w:p>Madame {% endif %}</w:p>"
@@ -123,6 +133,24 @@ def test_erreur_de_syntaxe_en_francais_avec_le_texte_proche():
     message = error.value.message
     assert message.startswith("le modèle « casse.docx » contient une erreur de syntaxe")
     assert "près de « Madame {% endif %} »" in message
+
+
+@pytest.mark.parametrize(
+    ("modele", "explication"),
+    [
+        ("{% endif %}", "balise « endif » inconnue ou sans son ouverture"),
+        ("{% if x %}a", "« if » jamais refermé : il manque « endif »"),
+        ("{% for f in x %}a", "« for » jamais refermé : il manque « endfor »"),
+        ("{{ x }", "« } » inattendu"),
+        ("{{ x y }}", "« y » inattendu dans une balise"),
+    ],
+    ids=["endif en trop", "if sans endif", "for sans endfor", "accolade", "deux noms"],
+)
+def test_erreurs_de_syntaxe_expliquees_en_francais(modele, explication):
+    """The usual mistakes of someone editing a template in Word, explained in French."""
+    with pytest.raises(TemplateError) as error:
+        check_template(environment(), modele, "m.docx", {"x": 1})
+    assert f"erreur de syntaxe ({explication})" in error.value.message
 
 
 def test_modele_de_l_utilisateur_avant_celui_fourni(tmp_path):
@@ -134,7 +162,7 @@ def test_modele_de_l_utilisateur_avant_celui_fourni(tmp_path):
 
 def test_modele_introuvable(tmp_path):
     """A template nobody has: French error naming it."""
-    with pytest.raises(TemplateError, match="« inexistant.docx » est introuvable"):
+    with pytest.raises(TemplateError, match=re.escape("« inexistant.docx » est introuvable")):
         find_template("inexistant", ".docx", tmp_path)
 
 

@@ -73,6 +73,21 @@ def test_valeur_calculee_des_formules(tmp_path):
     assert read_sheets(cached)["Factures"][0] == [40.0, 42.0]
 
 
+@pytest.mark.parametrize("erreur", ["#N/A", "#REF!", "#DIV/0!", "#VALUE!"])
+def test_erreur_de_formule_conservee(tmp_path, erreur):
+    """A cached formula error reaches the grid as its text, never as an empty cell."""
+    plain = save_workbook(tmp_path / "plain.xlsx", {"A1": "Dupont", "B1": "=A1/0", "C1": 3})
+    damaged = tmp_path / "erreur.xlsx"
+    cell = f'<c r="B1" t="e"><f>A1/0</f><v>{erreur}</v></c>'.encode()
+    rewrite_member(
+        plain,
+        damaged,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(rb'<c r="B1"[^>]*>.*?</c>', cell, xml),
+    )
+    assert read_sheets(damaged)["Factures"][0] == ["Dupont", erreur, 3.0]
+
+
 def test_feuilles_graphiques_ignorees(tmp_path):
     """Chart sheets hold no cells: only worksheets are read."""
     path = save_workbook(tmp_path / "f.xlsx", {"A1": "x"}, chart_sheet=True)

@@ -416,6 +416,18 @@ def test_cellule_vide(cellule, attendu):
     assert is_blank(cellule) is attendu
 
 
+@pytest.mark.parametrize("erreur", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#name? "])
+@pytest.mark.parametrize(
+    "parse",
+    [parse_amount, parse_date, parse_flag, parse_paid, parse_text, parse_level, parse_rate],
+    ids=["montant", "date", "oui/non", "payé", "texte", "niveau", "taux"],
+)
+def test_erreur_de_formule_jamais_une_valeur(parse, erreur):
+    """An Excel error is a problem in every column, never blank, never a name or « non »."""
+    with pytest.raises(ValueProblem, match="erreur de formule"):
+        parse(erreur)
+
+
 # --- propriété : jamais d'autre exception ---------------------------------------------------------
 
 CELLS = st.one_of(

@@ -158,6 +158,8 @@ ERREURS = [
     (with_cell("Montant réglé", "beaucoup"), "Montant réglé", "Montant réglé illisible"),
     (with_cell("Date de règlement", "lundi"), "Date de règlement", "Date de règlement illisible"),
     (with_cell("Litige", "bof"), "Litige", "Litige illisible"),
+    (with_cell("Payé", "#REF!"), "Payé", "erreur de formule « #REF! »"),
+    (with_cell("Client", "#N/A"), "Client", "erreur de formule « #N/A »"),
 ]
 AVERTISSEMENTS = [
     (with_cell("Échéance", None), "Échéance",
@@ -180,6 +182,7 @@ AVERTISSEMENTS = [
         "sans client", "sans numéro", "sans montant", "montant illisible", "échéance impossible",
         "aucune date", "date facture illisible sans échéance", "payé illisible",
         "montant réglé illisible", "date de règlement illisible", "litige illisible",
+        "#REF! dans Payé", "#N/A dans Client",
     ],
 )  # fmt: skip
 def test_erreur_ligne_ignoree(ligne, colonne, extrait):

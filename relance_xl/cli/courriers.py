@@ -19,9 +19,6 @@ if TYPE_CHECKING:  # the letters stack (docxtpl, lxml) loads only when this comm
 PROGRESS_MINIMUM = 20
 """A batch shorter than this shows no progress bar on a terminal (unless --progression)."""
 
-PRINT_CHANNELS = ("courrier", "recommandé AR")
-"""Letters that go by post: gathered in the print file with --pdf."""
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``courriers`` sub-command."""
@@ -72,16 +69,18 @@ def run(args: argparse.Namespace) -> int:
     out_dir = letters.output_folder(ledger, workbook, args.sortie)
     actions = next_actions(ledger, day)
     bar = ProgressBar(sys.stderr, forced=args.progression)
-    documents = letters.generate(
-        ledger,
-        actions,
-        day,
-        out_dir,
-        user_templates=letters.templates_folder(ledger, workbook),
-        clients=args.client,
-        progress=bar.update,
-    )
-    bar.close()
+    try:
+        documents = letters.generate(
+            ledger,
+            actions,
+            day,
+            out_dir,
+            user_templates=letters.templates_folder(ledger, workbook),
+            clients=args.client,
+            progress=bar.update,
+        )
+    finally:
+        bar.close()
     pdf_error: OutputError | None = None
     if args.pdf:
         try:
@@ -90,16 +89,17 @@ def run(args: argparse.Namespace) -> int:
             pdf_error = error
     summary = letters.write_summary(documents, out_dir) if documents else None
     _report(documents, out_dir, summary)
+    refused = _send(documents, ledger, out_dir, day) if args.envoyer else 0
     if pdf_error is not None:
         raise pdf_error
-    refused = _send(documents, ledger, out_dir, day) if args.envoyer else 0
     return 1 if refused or ledger.anomalies or any(d.warning for d in documents) else 0
 
 
 def _add_pdfs(documents: list[Document], out_dir: Path, day: dt.date) -> list[Document]:
     """PDF of every .docx (one LibreOffice run), and the print file of the letters to post."""
     from relance_xl import pdf
-    from relance_xl.letters import with_files
+    from relance_xl.letters import channel_kind, with_files
+    from relance_xl.letters.context import POST, REGISTERED
 
     sources = [path for document in documents for path in document.files if path.suffix == ".docx"]
     if not sources:
@@ -111,7 +111,7 @@ def _add_pdfs(documents: list[Document], out_dir: Path, day: dt.date) -> list[Do
     to_post = [
         pdfs[path]
         for document in updated
-        if document.action.channel in PRINT_CHANNELS
+        if channel_kind(document.action.channel) in (POST, REGISTERED)  # letters to post
         for path in document.files
         if path in pdfs
     ]

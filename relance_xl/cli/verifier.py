@@ -65,9 +65,11 @@ def _summary(anomalies: Sequence[Anomaly]) -> str:
     warnings = len(anomalies) - errors
     parts = []
     if errors:
-        parts.append(f"{_count(errors, 'erreur')} (ligne ignorée)")
+        ignored = "lignes ignorées" if errors > 1 else "ligne ignorée"
+        parts.append(f"{_count(errors, 'erreur')} ({ignored})")
     if warnings:
-        parts.append(f"{_count(warnings, 'avertissement')} (ligne lue avec une hypothèse)")
+        read = "lignes lues" if warnings > 1 else "ligne lue"
+        parts.append(f"{_count(warnings, 'avertissement')} ({read} avec une hypothèse)")
     return f"{_count(len(anomalies), 'anomalie')} : {', '.join(parts)}."
 
 

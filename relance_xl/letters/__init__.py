@@ -24,7 +24,7 @@ from relance_xl.escalation import A_FAIRE as TO_DO
 from relance_xl.escalation import A_TRANSMETTRE as TO_HAND_OVER
 from relance_xl.letters.bulk import LetterJob
 from relance_xl.letters.bulk import generate as generate_letters
-from relance_xl.letters.context import build_context, documentation
+from relance_xl.letters.context import EMAIL, PHONE, build_context, channel_kind, documentation
 from relance_xl.letters.filenames import letter_name, unique_path
 from relance_xl.letters.render import DOCX_SUFFIX, TEXT_SUFFIX, find_template, render_text
 from relance_xl.model import Action, Client, Ledger
@@ -34,6 +34,7 @@ from relance_xl.text import normalize
 
 __all__ = [
     "Document",
+    "channel_kind",
     "documentation",
     "generate",
     "output_folder",
@@ -45,8 +46,6 @@ __all__ = [
 LITIGATION_TEMPLATE = "dossier_contentieux"
 """Template of the file handed to a lawyer once the last level is passed (« à transmettre »)."""
 EMAIL_TEMPLATE = "relance_amiable"
-EMAIL_CHANNEL = "email"
-PHONE_CHANNEL = "téléphone"
 SUMMARY_NAME = "recapitulatif.csv"
 SUMMARY_HEADER = (
     "Client", "Niveau", "Action", "Canal", "État", "Fichiers", "Principal", "Intérêts",
@@ -130,10 +129,11 @@ def generate(
             ledger.settings.contract_rate,
         )
         note = ""
-        if action.channel == PHONE_CHANNEL and action.state == TO_DO:
+        kind = channel_kind(action.channel)
+        if kind == PHONE and action.state == TO_DO:
             documents.append(Document(action, note="appel téléphonique : aucun document"))
             continue
-        if action.channel == EMAIL_CHANNEL and action.state == TO_DO:
+        if kind == EMAIL and action.state == TO_DO:
             message, note = _email(ledger, action, client, context, user_templates)
             if message is not None:
                 name = letter_name(as_of, client.key, action.template or EMAIL_TEMPLATE, ".eml")

@@ -16,6 +16,7 @@ the others only when every one of them is rendered.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,9 +45,13 @@ WORKERS = 2
 """Worker processes for big batches (the target machines have two cores)."""
 
 POOL_THRESHOLD = 60
-"""Below this many letters, one process is faster than starting workers."""
+"""Below this many letters, one process is faster than starting workers (fork: 40 ms)."""
 
-CHUNK = 20
+SPAWN_POOL_THRESHOLD = 2000
+"""The same where workers are spawned (Windows, macOS): each one starts a Python and imports
+relance_xl, about 2 to 4 s, worth it only for very big batches."""
+
+CHUNK = 25
 """Letters per task sent to a worker (amortises the inter-process traffic)."""
 
 DEFLATE_LEVEL = 1
@@ -96,7 +101,7 @@ class PreparedTemplate:
         self.path = Path(path)
         self.name = self.path.name
         try:
-            self._zip = _ZipSource(self.path.read_bytes())
+            self._zip = _ZipSource(self.path.read_bytes(), self.name)
             self._docx = DocxTemplate(str(self.path))
             self._docx.render_init()
         except TemplateError:
@@ -165,9 +170,13 @@ class PreparedTemplate:
         """docxtpl's ``render_xml_part`` and what ``render`` / ``save`` do with its result."""
         xml = render_checked(part.template, context, self.name)
         xml = _PARAGRAPH_BREAK.sub("", xml)
-        xml = (
-            xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        )
+        if "{_" in xml or "_}" in xml:  # docxtpl's escapes for literal {{ }} {% %}
+            xml = (
+                xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
         if any(char in xml for char in _LISTING_CHARS):  # otherwise resolve_listing is a no-op
             xml = self._docx.resolve_listing(xml)
         if part.kind == "blob":
@@ -179,8 +188,9 @@ class PreparedTemplate:
                 lambda: serialize_part_xml(parse_xml(xml.encode(part.encoding))),
             )
         tree = self._docx.fix_tables(xml)
-        self._docx.docx_ids_index = 1000
-        self._docx.fix_docpr_ids(tree)
+        if "docPr" in xml:  # pictures: docxtpl renumbers their ids (a no-op without any)
+            self._docx.docx_ids_index = 1000
+            self._docx.fix_docpr_ids(tree)
         if self._shell is not None and self._checked:
             return self._shell.wrap(tree)
         fast = self._shell.wrap(tree) if self._shell is not None else None
@@ -266,16 +276,44 @@ class _Entry:
     central: tuple[int, int, int, int]  # method, crc, compressed size, size, when copied
 
 
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _refuse_unsafe(archive: zipfile.ZipFile, name: str) -> None:
+    """A template must not carry what would act when a client opens the letter: macros, or a
+    link fetched on opening (attached template, picture on a network share…). A hyperlink is
+    fine. Also refused: an encrypted document."""
+    for info in archive.infolist():
+        if info.flag_bits & 0x1:
+            raise TemplateError(
+                f"le modèle « {name} » est chiffré : enregistrez-le sans mot de passe."
+            )
+        if "vbaproject" in info.filename.lower():
+            raise TemplateError(
+                f"le modèle « {name} » contient des macros : enregistrez-le au format .docx "
+                "sans macros."
+            )
+        if not info.filename.endswith(".rels"):
+            continue
+        for link in etree.fromstring(archive.read(info), _SAFE_PARSER).iter(_RELATIONSHIP):
+            external = link.get("TargetMode") == "External"
+            if external and not link.get("Type", "").endswith("/hyperlink"):
+                raise TemplateError(
+                    f"le modèle « {name} » charge « {link.get('Target')} » à l'ouverture (lien "
+                    "externe) : retirez ce lien du modèle."
+                )
+
+
 class _ZipSource:
     """The template's zip: raw compressed entries to copy, and a writer for new letters."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, name: str) -> None:
         self._entries: list[_Entry] = []
         self._deflated: dict[bytes, tuple[bytes, tuple[int, int, int, int]]] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_unsafe(archive, name)
             for info in archive.infolist():
-                if info.flag_bits & 0x1:
-                    raise TemplateError("document chiffré")
                 start = info.header_offset
                 name_length, extra_length = struct.unpack("<HH", data[start + 26 : start + 30])
                 offset = start + 30 + name_length + extra_length
@@ -344,18 +382,28 @@ class _ZipSource:
 
 # --- the batch -----------------------------------------------------------------------------------
 
+_Task = tuple[str, Mapping[str, object], str]
+"""A letter to write: template path, context, staged file."""
+
 Progress = Callable[[int, int], None]
 """Called with (letters done, letters in the batch) as the batch advances."""
 
-_CACHE: dict[tuple[str, tuple[str, ...]], PreparedTemplate] = {}
+_CACHE: dict[tuple[str, int, int, frozenset[str]], PreparedTemplate] = {}
 
 
-def prepared(path: Path, known: Sequence[str]) -> PreparedTemplate:
-    """The template prepared for these context names, once per process."""
-    key = (str(Path(path).resolve()), tuple(sorted(known)))
+def prepared(path: Path, known: Iterable[str]) -> PreparedTemplate:
+    """The template prepared for these context names, once per process (again if the file
+    changed: a user may edit a template between two batches of a long-lived Excel session)."""
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        reason = describe_os_error(error)
+        raise TemplateError(f"le modèle « {Path(path).name} » est illisible : {reason}.") from None
+    names = frozenset(known)
+    key = (os.fspath(path), status.st_mtime_ns, status.st_size, names)
     template = _CACHE.get(key)
     if template is None:
-        template = _CACHE[key] = PreparedTemplate(Path(path), key[1])
+        template = _CACHE[key] = PreparedTemplate(Path(path), sorted(names))
     return template
 
 
@@ -383,14 +431,19 @@ def generate(
     folders = {job.target.parent for job in jobs}
     for folder in folders:
         _make_folder(folder)
-    staging = Path(tempfile.mkdtemp(prefix=".courriers-", dir=jobs[0].target.parent))
+    folder = jobs[0].target.parent
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".courriers-", dir=folder))
+    except OSError as error:
+        reason = describe_os_error(error)
+        raise OutputError(f"impossible d'écrire dans le dossier « {folder} » : {reason}.") from None
     try:
         staged = [staging / f"{index:06d}.docx" for index in range(len(jobs))]
         tasks = [
             (str(job.template), job.context, str(path))
             for job, path in zip(jobs, staged, strict=True)
         ]
-        if workers > 1 and len(jobs) >= POOL_THRESHOLD:
+        if workers > 1 and len(jobs) >= _pool_threshold():
             _run_pool(tasks, workers, progress)
         else:
             _run_here(tasks, progress)
@@ -399,34 +452,57 @@ def generate(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run_here(
-    tasks: Sequence[tuple[str, Mapping[str, object], str]], progress: Progress | None
-) -> None:
+def _pool_threshold() -> int:
+    forked = multiprocessing.get_start_method() == "fork"
+    return POOL_THRESHOLD if forked else SPAWN_POOL_THRESHOLD
+
+
+def _run_here(tasks: Sequence[_Task], progress: Progress | None) -> None:
     for done, task in enumerate(tasks, start=1):
         _write_letters([task])
         if progress:
             progress(done, len(tasks))
 
 
-def _run_pool(
-    tasks: Sequence[tuple[str, Mapping[str, object], str]], workers: int, progress: Progress | None
-) -> None:
-    chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
+def _run_pool(tasks: Sequence[_Task], workers: int, progress: Progress | None) -> None:
+    """Two worker processes render and write the letters, :data:`CHUNK` at a time. Forked
+    workers inherit the batch and receive only where their slice starts and stops; spawned ones
+    receive their letters' contexts."""
+    forked = multiprocessing.get_start_method() == "fork"
+    slices = [(start, min(start + CHUNK, len(tasks))) for start in range(0, len(tasks), CHUNK)]
+    _INHERITED[:] = tasks if forked else ()
     done = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_write_letters, chunk) for chunk in chunks]
-        try:
-            for future in as_completed(futures):
-                done += future.result()
-                if progress:
-                    progress(done, len(tasks))
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(_write_inherited, start, stop)
+                if forked
+                else pool.submit(_write_letters, tasks[start:stop])
+                for start, stop in slices
+            ]
+            try:
+                for future in as_completed(futures):
+                    done += future.result()
+                    if progress:
+                        progress(done, len(tasks))
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        _INHERITED.clear()
 
 
-def _write_letters(tasks: Sequence[tuple[str, Mapping[str, object], str]]) -> int:
+_INHERITED: list[_Task] = []
+"""The batch being written, as forked workers inherit it."""
+
+
+def _write_inherited(start: int, stop: int) -> int:
+    """In a forked worker: write letters ``start`` to ``stop`` of the inherited batch."""
+    return _write_letters(_INHERITED[start:stop])
+
+
+def _write_letters(tasks: Sequence[_Task]) -> int:
     """Render and write letters (in a worker process or here); returns how many."""
     for template, context, target in tasks:
         data = prepared(Path(template), tuple(context)).render(context)

@@ -26,8 +26,23 @@ from relance_xl.model import (
     Status,
 )
 from relance_xl.procedures import MISE_EN_DEMEURE_DEADLINE_DAYS
+from relance_xl.text import normalize
 
-REGISTERED_CHANNEL = "recommandé AR"
+EMAIL, PHONE, POST, REGISTERED, FILE = "email", "téléphone", "courrier", "recommandé AR", "dossier"
+_CHANNELS = {
+    "email": EMAIL, "e mail": EMAIL, "mail": EMAIL, "courriel": EMAIL,
+    "telephone": PHONE, "tel": PHONE, "appel": PHONE,
+    "courrier": POST, "lettre": POST, "lettre simple": POST,
+    "recommande ar": REGISTERED, "recommande": REGISTERED, "lrar": REGISTERED,
+    "lettre recommandee": REGISTERED, "recommande avec ar": REGISTERED,
+}  # fmt: skip
+
+
+def channel_kind(channel: str) -> str:
+    """The canal of a procedure level as typed in Paramètres (``E-mail``, ``Téléphone``,
+    ``LRAR``…) → one of email, téléphone, courrier, recommandé AR; anything else is a
+    document (``dossier``)."""
+    return _CHANNELS.get(normalize(channel), FILE)
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -211,7 +226,7 @@ def build_context(
         "niveau": action.level,
         "action": action.action,
         "canal": action.channel,
-        "recommande": action.channel == REGISTERED_CHANNEL,
+        "recommande": channel_kind(action.channel) == REGISTERED,
         "factures": invoices,
         "numeros": ", ".join(line.number for line in action.invoices),
         "prestations": ", ".join(
@@ -221,9 +236,7 @@ def build_context(
         "interets": action.interest,
         "indemnite": action.fee,
         "total": action.total,
-        "taux_contractuel": client.contract_rate
-        if client.contract_rate is not None
-        else contract_rate,
+        "taux_contractuel": contract_rate if client.contract_rate is None else client.contract_rate,
         "delai_jours": MISE_EN_DEMEURE_DEADLINE_DAYS,
         "date_butoir": as_of + dt.timedelta(days=MISE_EN_DEMEURE_DEADLINE_DAYS),
         "historique": steps,
@@ -344,11 +357,11 @@ def _documents(invoices: Iterable[InvoiceView], steps: Iterable[StepView]) -> li
         dated = f" du {fr.date_short(line.date)}" if line.date else ""
         documents.append(f"Facture n° {line.numero}{dated}")
     for step in steps:
-        if step.canal in ("téléphone", ""):
+        if not step.canal or channel_kind(step.canal) == PHONE:
             continue
         name = f" ({step.fichier})" if step.fichier else ""
         documents.append(f"{_capitalize(step.action)} du {fr.date_short(step.date)}{name}")
-        if step.canal == REGISTERED_CHANNEL:
+        if channel_kind(step.canal) == REGISTERED:
             documents.append(f"Accusé de réception du courrier du {fr.date_short(step.date)}")
     return documents
 

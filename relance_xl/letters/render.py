@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import fields
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from relance_xl import fr
 from relance_xl.assets import LETTER_TEMPLATES, asset
 from relance_xl.errors import TemplateError
+from relance_xl.letters.context import VIEWS
 
 TEXT_SUFFIX = ".txt"
 DOCX_SUFFIX = ".docx"
@@ -52,6 +54,7 @@ def _date_long(value: dt.date | None) -> str:
     return "" if value is None else fr.date_long(value)
 
 
+@lru_cache(maxsize=1024)
 def _date_short(value: dt.date | None) -> str:
     """``{{ date|date_courte }}`` → ``23/11/2026``."""
     return "" if value is None else fr.date_short(value)
@@ -83,12 +86,28 @@ def _xml_safe(value: object) -> object:
     return _NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
+_DATA_FIELDS: dict[type, frozenset[str]] = {
+    view: frozenset(item.name for item in fields(view)) for view in VIEWS.values()
+}
+
+
+class LetterSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with a shortcut for the letter's own views (``client.nom``…): their
+    fields are plain data by construction, so the sandbox's checks (the slowest part of a
+    letter) are kept for everything else only."""
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        if attribute in _DATA_FIELDS.get(type(obj), ()):
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 def environment(text: bool = False) -> SandboxedEnvironment:
     """The sandbox every template runs in: strict undefined and the French filters. For Word
     templates, values are escaped and cleaned of characters XML refuses, Jinja's defaults kept
     (as docxtpl has them); for plain-text emails (``text``), no escaping, and block tags do not
     leave blank lines."""
-    env = SandboxedEnvironment(
+    env = LetterSandbox(
         autoescape=not text,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=text,
@@ -110,11 +129,13 @@ def check_template(
     except jinja2.TemplateSyntaxError as error:
         near = _near(source, error.lineno)
         raise TemplateError(
-            f"le modèle « {name} » contient une erreur de syntaxe ({error.message}){near}."
+            f"le modèle « {name} » contient une erreur de syntaxe "
+            f"({_syntax_in_french(error.message or '')}){near}."
         ) from None
-    for expression in _private_accesses(tree):
+    forbidden = next(_private_accesses(tree), None)
+    if forbidden:
         raise TemplateError(
-            f"le modèle « {name} » utilise « {expression} », "
+            f"le modèle « {name} » utilise « {forbidden} », "
             "un accès interdit dans un modèle de courrier."
         )
     unknown = sorted(meta.find_undeclared_variables(tree) - set(known) - set(env.globals))
@@ -130,7 +151,8 @@ def render_checked(template: jinja2.Template, context: Mapping[str, object], nam
     when Jinja gives it, the variable."""
     try:
         return template.render(context)
-    except jinja2.TemplateError as error:
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
+        # ArithmeticError…: a filter given the wrong kind of value ({{ client.nom|montant }})
         raise template_error(error, name) from None
 
 
@@ -155,7 +177,34 @@ def template_error(error: BaseException, name: str) -> TemplateError:
         return TemplateError(
             f"le modèle « {name} » utilise l'attribut inconnu « {attribute or message} »."
         )
+    if not isinstance(error, jinja2.TemplateError):
+        return TemplateError(
+            f"le modèle « {name} » ne peut pas être rempli : un filtre (montant, date…) a reçu "
+            "une valeur qui ne lui convient pas."
+        )
     return TemplateError(f"le modèle « {name} » ne peut pas être rempli ({message}).")
+
+
+_SYNTAX_FR = (
+    (r"Encountered unknown tag '([^']+)'\.", "balise « {0} » inconnue ou sans son ouverture"),
+    (
+        r"Unexpected end of template\..*innermost block that needs to be closed is '([^']+)'\.",
+        "« {0} » jamais refermé : il manque « end{0} »",
+    ),
+    (r"unexpected '([^']+)'", "« {0} » inattendu"),
+    (r"expected token '[^']+', got '([^']+)'", "« {0} » inattendu dans une balise"),
+    (r"Expected an expression, got .*", "balise vide"),
+    (r"expected name or number", "nom attendu après un point"),
+)
+
+
+def _syntax_in_french(message: str) -> str:
+    """Jinja's usual syntax messages in French; any other one as Jinja wrote it."""
+    for pattern, french in _SYNTAX_FR:
+        found = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if found:
+            return french.format(*found.groups())
+    return message
 
 
 def _first(pattern: str, text: str) -> str | None:
@@ -163,7 +212,7 @@ def _first(pattern: str, text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _private_accesses(tree: nodes.Template) -> Iterable[str]:
+def _private_accesses(tree: nodes.Template) -> Iterator[str]:
     """``x.__class__``, ``x._secret``, ``x['__dict__']``: attributes a letter never needs."""
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getattr):

@@ -33,7 +33,7 @@ class OvbaError(ValueError):
 
 
 def _split(difference: int) -> tuple[int, int]:
-    """(bit count of the offset, maximum length) at ``difference`` bytes into a chunk (§2.4.1.3.19.1)."""
+    """(offset bit count, maximum length) at ``difference`` bytes into a chunk (§2.4.1.3.19.1)."""
     bit_count = max(4, (difference - 1).bit_length())
     return bit_count, (0xFFFF >> bit_count) + 3
 
@@ -47,7 +47,11 @@ def compress(data: bytes) -> bytes:
 
 
 def _compress_chunk(chunk: bytes) -> bytes:
-    """One chunk; stored raw (padded to 4096 bytes, as the spec says) when it does not shrink."""
+    """One chunk; stored raw when it does not shrink (§2.4.1.3.10).
+
+    A raw chunk always holds 4096 bytes: a shorter last chunk that does not shrink would come
+    back padded with zeros, so it is refused (VBA sources and dir streams always shrink).
+    """
     body = bytearray()
     seen: dict[bytes, list[int]] = {}
     position, size = 0, len(chunk)
@@ -70,7 +74,11 @@ def _compress_chunk(chunk: bytes) -> bytes:
                 seen.setdefault(chunk[index : index + 3], []).append(index)
             position += length
     if len(body) > CHUNK:
-        return struct.pack("<H", _RAW_CHUNK_HEADER) + chunk.ljust(CHUNK, b"\0")
+        if len(chunk) < CHUNK:
+            raise OvbaError(
+                f"incompressible last chunk of {len(chunk)} bytes: a raw chunk would pad it"
+            )
+        return struct.pack("<H", _RAW_CHUNK_HEADER) + chunk
     return struct.pack("<H", 0x8000 | 0x3000 | (len(body) - 1)) + bytes(body)
 
 
