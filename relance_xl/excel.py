@@ -37,14 +37,13 @@ import xlwings as xw
 
 from relance_xl import fr, values
 from relance_xl.aging import BUCKET_LABELS, BUCKETS, bucket_codes
-from relance_xl.cli.enregistrer import history_rows
 from relance_xl.errors import InputError, OutputError, RelanceError
 from relance_xl.escalation import A_FAIRE, check_record_date, records_for
 from relance_xl.model import ClientType, Ledger, ReadOptions
 from relance_xl.money import quantize
 from relance_xl.penalties import Penalty, compute_penalty
 from relance_xl.pipeline import review
-from relance_xl.sheets import ACTIONS, DONE_HEADER, RESULT_SHEETS, result_sheets
+from relance_xl.sheets import ACTIONS, DONE_HEADER, RESULT_SHEETS, history_rows, result_sheets
 from relance_xl.text import normalize
 from relance_xl.workbook import CLIENT_TYPES, find_sheet, parse_workbook
 from relance_xl.writeback import HISTORY_COLUMNS, HISTORY_SHEET, SheetData

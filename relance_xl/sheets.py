@@ -8,9 +8,11 @@ workbook (relance_xl.excel).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from relance_xl import fr
 from relance_xl.aging import BUCKET_LABELS, COLUMN_LABELS, aged_balance
+from relance_xl.model import HistoryEntry
 from relance_xl.pipeline import Review
 from relance_xl.xlsx import BarChart, Column, SheetData
 
@@ -119,9 +121,7 @@ def anomalies_sheet(review: Review) -> SheetData:
         Column("Gravité", "text", 14),
         Column("Message", "text", 90),
     )
-    rows = [
-        [a.sheet, a.row, a.column or "", str(a.severity), a.message] for a in review.anomalies
-    ]
+    rows = [[a.sheet, a.row, a.column or "", str(a.severity), a.message] for a in review.anomalies]
     return SheetData(
         name=ANOMALIES,
         columns=columns,
@@ -133,8 +133,11 @@ def anomalies_sheet(review: Review) -> SheetData:
 
 def dashboard_sheet(review: Review) -> SheetData:
     """Tableau de bord: ledger figures, then the overdue trend at the last month-ends."""
-    columns = (Column("Indicateur", "text", 42), Column("Valeur", "text", 24),
-               Column("Détail", "text", 90))  # fmt: skip
+    columns = (
+        Column("Indicateur", "text", 42),
+        Column("Valeur", "text", 24),
+        Column("Détail", "text", 90),
+    )
     indicators = review.balance.indicators
     rows: list[list[object]] = [
         ["Date de calcul", fr.date_short(review.as_of), ""],
@@ -152,8 +155,11 @@ def dashboard_sheet(review: Review) -> SheetData:
     for month_end in month_ends(review.as_of, TREND_MONTHS):
         past = aged_balance(review.ledger, month_end).indicators
         rows.append(
-            [f"Encours échu au {fr.date_short(month_end)}", fr.amount(past.overdue),
-             f"encours total {fr.amount(past.outstanding)}"]  # fmt: skip
+            [
+                f"Encours échu au {fr.date_short(month_end)}",
+                fr.amount(past.overdue),
+                f"encours total {fr.amount(past.outstanding)}",
+            ]
         )
     return SheetData(
         name=DASHBOARD,
@@ -186,3 +192,23 @@ def _percent(value: object) -> str:
 
 def _days(value: object) -> str:
     return "—" if value is None else fr.number(value, 1)  # type: ignore[arg-type]
+
+
+def history_rows(records: Iterable[HistoryEntry]) -> list[list[object]]:
+    """Historique cells in the canonical column order (Date, Client, N° facture, Niveau,
+    Action, Canal, Statut, Montant réclamé, Fichier, Note)."""
+    return [
+        [
+            entry.date,
+            entry.client,
+            entry.invoice,
+            entry.level,
+            entry.action,
+            entry.channel,
+            str(entry.status),
+            entry.amount,
+            entry.file,
+            entry.note,
+        ]
+        for entry in records
+    ]

@@ -16,11 +16,10 @@ from hypothesis import strategies as st
 from relance_xl import excel, pipeline
 from relance_xl.assets import WORKBOOK_TEMPLATE, asset
 from relance_xl.cli import main as cli_main
-from relance_xl.cli.enregistrer import history_rows
 from relance_xl.escalation import A_FAIRE, records_for
 from relance_xl.penalties import compute_penalty
 from relance_xl.reader import read_sheets
-from relance_xl.sheets import ACTIONS, RESULT_SHEETS, result_sheets
+from relance_xl.sheets import ACTIONS, RESULT_SHEETS, history_rows, result_sheets
 from relance_xl.xlsx.cells import column_letter
 
 AS_OF = dt.date(2026, 11, 23)

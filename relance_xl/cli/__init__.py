@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from relance_xl.errors import RelanceError
 
@@ -30,7 +31,12 @@ COMMANDS = (
 
 
 class FrenchParser(argparse.ArgumentParser):
-    """argparse with French error lines and exit code 2."""
+    """argparse with a French ``-h``, French error lines and exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"Erreur : {_french_argparse(message)} (voir « {self.prog} --help »)\n")
@@ -43,8 +49,8 @@ class FrenchParser(argparse.ArgumentParser):
 
 
 def _french_headings(text: str) -> str:
-    text = text.replace("usage:", "utilisation :", 1).replace("\noptions:\n", "\noptions :\n")
-    return text.replace("\npositional arguments:\n", "\narguments :\n")
+    text = text.replace("usage:", "utilisation :", 1).replace("positional arguments:", "arguments:")
+    return re.sub(r"^(\S[^\n]*\S):$", r"\1 :", text, flags=re.MULTILINE)
 
 
 _ARGPARSE_FR = {
@@ -70,9 +76,7 @@ def build_parser() -> FrenchParser:
         prog="relance-xl",
         description="Relances de factures impayées depuis votre classeur Excel : balance âgée, "
         "prochaines actions, pénalités de retard, courriers.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     sub = parser.add_subparsers(
         title="commandes", metavar="COMMANDE", parser_class=FrenchParser, required=True
     )

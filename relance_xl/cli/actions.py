@@ -39,9 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "7 prochains jours sont « à venir » ; après le dernier niveau, le dossier est "
         "« à transmettre ». Les samedis, dimanches et jours fériés reportent une étape au jour "
         "ouvré suivant.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_date_argument(parser)
     add_json_argument(parser)

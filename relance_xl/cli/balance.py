@@ -32,9 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "calcul, du client le plus en retard au moins en retard, avec les totaux et les "
         "indicateurs (encours, part échue, DSO). Une facture réglée après la date compte "
         "comme impayée à cette date ; une facture émise après la date est ignorée.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_date_argument(parser)
     add_json_argument(parser)

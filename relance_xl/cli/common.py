@@ -14,7 +14,9 @@ from relance_xl.model import Ledger, ReadOptions
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     """CLASSEUR, --feuille, --colonne, --format-date."""
-    parser.add_argument("classeur", metavar="CLASSEUR", help="classeur .xlsx / .xlsm ou fichier .csv")
+    parser.add_argument(
+        "classeur", metavar="CLASSEUR", help="classeur .xlsx / .xlsm ou fichier .csv"
+    )
     parser.add_argument("--feuille", metavar="F", help="nom de la feuille des factures")
     parser.add_argument(
         "--colonne",
@@ -36,7 +38,10 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
 def add_date_argument(parser: argparse.ArgumentParser) -> None:
     """--date AAAA-MM-JJ (default: today)."""
     parser.add_argument(
-        "--date", metavar="AAAA-MM-JJ", type=parse_date_option, help="date de calcul (défaut : aujourd'hui)"
+        "--date",
+        metavar="AAAA-MM-JJ",
+        type=parse_date_option,
+        help="date de calcul (défaut : aujourd'hui)",
     )
 
 

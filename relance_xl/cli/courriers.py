@@ -30,9 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(.eml) pour les relances par email, et le dossier de recouvrement des clients « à "
         "transmettre ». Le dossier de sortie reçoit aussi recapitulatif.csv. Aucun fichier "
         "existant n'est remplacé.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_date_argument(parser)
     parser.add_argument(

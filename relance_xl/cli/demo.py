@@ -32,9 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Copie le classeur d'exemple dans DOSSIER et y déroule la routine de la "
         "semaine : vérification, balance âgée, prochaines actions, feuilles de résultats, "
         "courriers (et PDF si LibreOffice est installé).",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument(
         "--dossier",
         metavar="DOSSIER",

@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from relance_xl import fr
@@ -21,6 +21,7 @@ from relance_xl.cli.mettre_a_jour import add_output_arguments
 from relance_xl.errors import InputError
 from relance_xl.escalation import check_record_date, next_actions, records_for
 from relance_xl.model import HistoryEntry, Ledger
+from relance_xl.sheets import history_rows
 from relance_xl.text import normalize
 from relance_xl.writeback import HISTORY_SHEET, backup_path, update_workbook
 
@@ -35,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Enregistrer deux fois le même jour n'ajoute rien ; une date antérieure à la dernière "
         "relance enregistrée est refusée. Le reste du classeur n'est pas modifié ; l'ancienne "
         "version est gardée en CLASSEUR.bak.xlsx.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_date_argument(parser)
     parser.add_argument(
@@ -88,26 +87,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
-
-
-def history_rows(records: Iterable[HistoryEntry]) -> list[list[object]]:
-    """Historique cells in the canonical column order (Date, Client, N° facture, Niveau,
-    Action, Canal, Statut, Montant réclamé, Fichier, Note)."""
-    return [
-        [
-            entry.date,
-            entry.client,
-            entry.invoice,
-            entry.level,
-            entry.action,
-            entry.channel,
-            str(entry.status),
-            entry.amount,
-            entry.file,
-            entry.note,
-        ]
-        for entry in records
-    ]
 
 
 def _known_clients(ledger: Ledger, names: Sequence[str]) -> list[str]:

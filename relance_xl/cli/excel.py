@@ -39,21 +39,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Installe l'onglet « Relances » dans Excel (Windows, macOS) : l'add-in "
         "relance_xl.xlam va dans le dossier de démarrage d'Excel et le réglage xlwings de "
         "l'interpréteur Python pointe sur celui-ci. Redémarrez Excel ensuite.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     for name, func, text in (
         ("installer", run_install, "installer l'add-in et régler l'interpréteur Python"),
         ("desinstaller", run_uninstall, "retirer l'add-in et les réglages qu'il a écrits"),
     ):
-        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".",
-                                    add_help=False)  # fmt: skip
-        action.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        action = actions.add_parser(name, help=text, description=text.capitalize() + ".")
         action.add_argument(
-            "--dossier", metavar="DOSSIER", type=Path,
+            "--dossier",
+            metavar="DOSSIER",
+            type=Path,
             help="dossier de l'add-in (défaut : dossier de démarrage d'Excel)",
-        )  # fmt: skip
+        )
         action.set_defaults(func=func)
 
 

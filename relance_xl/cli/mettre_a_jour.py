@@ -25,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Balance âgée, Tableau de bord, Anomalies) dans le classeur. Les autres feuilles, "
         "formules, graphiques et macros restent intacts ; l'ancienne version est gardée en "
         "CLASSEUR.bak.xlsx.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_date_argument(parser)
     add_output_arguments(parser)

@@ -38,9 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Calcule les pénalités de retard d'une facture (taux BCE + 10 points entre "
         "professionnels, + 8 points pour un acheteur public, taux légal après mise en demeure "
         "pour un particulier) et l'indemnité forfaitaire de 40 €, avec le détail du calcul.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument(
         "--montant", required=True, type=parse_amount_option, metavar="EUROS",
         help="montant TTC impayé, ex. 1000 ou 1234,56",

@@ -24,9 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "lues et les anomalies : lignes ignorées (erreur) ou lues avec une hypothèse "
         "(avertissement), avec la feuille, la ligne et la colonne. Code de sortie : 0 sans "
         "anomalie, 1 avec des anomalies, 2 si le classeur est illisible.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_source_arguments(parser)
     add_json_argument(parser)
     parser.set_defaults(func=run)
