@@ -44,10 +44,10 @@ from relance_xl.money import quantize
 from relance_xl.penalties import Penalty, compute_penalty
 from relance_xl.pipeline import review
 from relance_xl.sheets import ACTIONS, DONE_HEADER, RESULT_SHEETS, history_rows, result_sheets
-from relance_xl.text import normalize
+from relance_xl.text import column_letter, normalize
 from relance_xl.workbook import CLIENT_TYPES, find_sheet, parse_workbook
 from relance_xl.writeback import HISTORY_COLUMNS, HISTORY_SHEET, SheetData
-from relance_xl.xlsx.cells import FORMULA_STARTS, column_letter
+from relance_xl.xlsx.cells import FORMULA_STARTS
 from relance_xl.xlsx.data import chart_columns, check_sheet
 from relance_xl.xlsx.sheet_xml import Layout, table_name
 from relance_xl.xlsx.styles import AGE_COLOURS, AGE_LIMITS

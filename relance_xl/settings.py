@@ -40,7 +40,7 @@ from relance_xl.model import (
 )
 from relance_xl.procedures import DEFAULT_PROCEDURES, PRECEDENTE, REFERENCES
 from relance_xl.rates import SERIES, parse_rate
-from relance_xl.text import normalize
+from relance_xl.text import column_letter, normalize
 
 Grid = Sequence[Sequence[object]]
 
@@ -49,11 +49,7 @@ SHEET = "Paramètres"
 
 def cell_name(row0: int, col0: int) -> str:
     """0-based (row, column) → Excel A1 name: ``(13, 4)`` → ``"E14"``, ``(0, 26)`` → ``"AA1"``."""
-    letters, number = "", col0 + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return f"{letters}{row0 + 1}"
+    return f"{column_letter(col0 + 1)}{row0 + 1}"
 
 
 def default_settings() -> Settings:

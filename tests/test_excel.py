@@ -20,7 +20,7 @@ from relance_xl.escalation import A_FAIRE, records_for
 from relance_xl.penalties import compute_penalty
 from relance_xl.reader import read_sheets
 from relance_xl.sheets import ACTIONS, RESULT_SHEETS, history_rows, result_sheets
-from relance_xl.xlsx.cells import column_letter
+from relance_xl.text import column_letter
 
 AS_OF = dt.date(2026, 11, 23)
 _REF = re.compile(r"([A-Z]+)(\d+)")

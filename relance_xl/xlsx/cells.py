@@ -21,15 +21,6 @@ _ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def column_letter(number: int) -> str:
-    """1 → ``A``, 27 → ``AA``."""
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def column_number(letters: str) -> int:
     """``A`` → 1, ``AA`` → 27."""
     number = 0

@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from relance_xl.xlsx.cells import column_letter, excel_text, number_text
+from relance_xl.text import column_letter
+from relance_xl.xlsx.cells import excel_text, number_text
 from relance_xl.xlsx.data import SheetData, chart_columns
 from relance_xl.xlsx.ooxml import REL_NS, XML_DECLARATION
 from relance_xl.xlsx.sheet_xml import Layout

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from relance_xl.errors import OutputError
-from relance_xl.text import normalize
-from relance_xl.xlsx.cells import cell_xml, column_letter, split_ref
+from relance_xl.text import column_letter, normalize
+from relance_xl.xlsx.cells import cell_xml, split_ref
 from relance_xl.xlsx.data import HISTORY_COLUMNS
 from relance_xl.xlsx.ooxml import REL_NS, REL_TABLE, local_name, namespace, parse_xml, xml_bytes
 from relance_xl.xlsx.package import Rels

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from relance_xl.text import normalize
-from relance_xl.xlsx.cells import column_letter, row_xml, text_cell
+from relance_xl.text import column_letter, normalize
+from relance_xl.xlsx.cells import row_xml, text_cell
 from relance_xl.xlsx.data import Column, SheetData
 from relance_xl.xlsx.ooxml import MAIN_NS, REL_NS, XML_DECLARATION
 from relance_xl.xlsx.styles import AGE_LIMITS, CellStyles
