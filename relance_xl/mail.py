@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Protocol
 
 from relance_xl.errors import ConfigError, OutputError, describe_os_error
-from relance_xl.model import SmtpSettings
+from relance_xl.model import SMTP_SECURITY, SmtpSettings
 from relance_xl.pdf import save_atomically
 from relance_xl.text import normalize
 
@@ -59,17 +59,6 @@ MIME_TYPES = {
     ".odt": ("application", "vnd.oasis.opendocument.text"),
     ".txt": ("text", "plain"),
 }
-
-SECURITY = {
-    "starttls": "starttls",
-    "ssl": "ssl",
-    "ssl tls": "ssl",
-    "smtps": "ssl",
-    "aucune": "aucune",
-    "aucun": "aucune",
-    "non": "aucune",
-}
-"""Paramètres wording (normalised) → the three ways of connecting."""
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -383,7 +372,7 @@ def _security(smtp: SmtpSettings) -> str:
             "serveur SMTP non renseigné dans Paramètres : impossible d'envoyer les courriels "
             "(les brouillons .eml restent utilisables)."
         )
-    security = SECURITY.get(normalize(smtp.security))
+    security = SMTP_SECURITY.get(normalize(smtp.security))
     if security is None:
         raise ConfigError(
             f"sécurité SMTP « {smtp.security} » inconnue dans Paramètres : attendu starttls, ssl "

@@ -212,6 +212,18 @@ class Creditor:
     bic: str = ""
 
 
+SMTP_SECURITY: dict[str, str] = {
+    "starttls": "starttls",
+    "ssl": "ssl",
+    "ssl tls": "ssl",
+    "smtps": "ssl",
+    "aucune": "aucune",
+    "aucun": "aucune",
+    "non": "aucune",
+}
+"""Paramètres wording (normalised) → the three ways of connecting."""
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
     """SMTP server for ``--envoyer``. The password is never stored: it comes from an environment

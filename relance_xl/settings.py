@@ -29,8 +29,8 @@ from relance_xl.columns import FIELDS, INVOICES, header_key
 from relance_xl.dates import normalize_half_year
 from relance_xl.errors import ConfigError
 from relance_xl.escalation import level_rank
-from relance_xl.mail import SECURITY
 from relance_xl.model import (
+    SMTP_SECURITY,
     Anomaly,
     ClientType,
     Procedure,
@@ -260,7 +260,9 @@ def _multiline(cell: object) -> values.Parsed[str]:
 
 
 def _security(cell: object) -> values.Parsed[str | None]:
-    return values.parse_choice(cell, SECURITY, "un mode de sécurité SMTP (starttls, ssl, aucune)")
+    return values.parse_choice(
+        cell, SMTP_SECURITY, "un mode de sécurité SMTP (starttls, ssl, aucune)"
+    )
 
 
 @dataclass(frozen=True)
