@@ -27,9 +27,8 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int | np.integer) -> Decimal:
-    """Integer cents → Decimal euros with two decimals (exact: the exponent is shifted, no
-    division; called for every amount of a review, so kept cheap)."""
-    return Decimal(int(cents)).scaleb(-2)
+    """Integer cents → Decimal euros with two decimals."""
+    return (Decimal(int(cents)) / 100).quantize(CENT)
 
 
 def div_half_up(numerator: int, denominator: int) -> int:

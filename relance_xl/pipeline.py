@@ -66,9 +66,10 @@ def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a review builds its result objects.
 
     They form no reference cycles (plain values, frozen dataclasses), yet each allocation counts
-    towards the collector's thresholds, and with a large ledger in memory its repeated full
-    passes cost as much as the computation itself (measured on 1 000 000 invoices: 6.8 s →
-    4.2 s). Reference counting still frees everything as usual; the previous state is restored.
+    towards the collector's thresholds, and with a large ledger in memory every pass of the
+    collector walks it (measured on 1 000 000 invoices, benchmarks/bench_compute.py: 2.9 s →
+    2.6 s of CPU; more when the ledger was just read). Reference counting still frees
+    everything as usual; the previous state is restored.
     """
     enabled = gc.isenabled()
     gc.disable()
