@@ -276,35 +276,31 @@ def side_by_side(comparison: Comparison) -> str:
         (comparison.baseline_label, comparison.baseline),
         *comparison.extras,
     ]
-    width = max(24, *(len(label) + 2 for label, _ in columns))
-    lines = ["".ljust(22) + "".join(label.rjust(width) for label, _ in columns)]
-    rows = (
-        ("durée (horloge)", lambda m: f"{french_number(m.seconds)} s"),
-        ("durée (CPU)", lambda m: f"{french_number(m.cpu_seconds)} s"),
-        ("pic mémoire", lambda m: f"{french_number(m.peak_mib, 0)} Mio"),
-        ("  dont le travail", lambda m: f"{french_number(m.work_mib, 0)} Mio"),
+    measures = [measure for _, measure in columns]
+    rows: list[tuple[str, list[str]]] = [
+        ("durée (horloge)", [f"{french_number(m.seconds)} s" for m in measures]),
+        ("durée (CPU)", [f"{french_number(m.cpu_seconds)} s" for m in measures]),
+        ("pic mémoire", [f"{french_number(m.peak_mib, 0)} Mio" for m in measures]),
+        ("  dont le travail", [f"{french_number(m.work_mib, 0)} Mio" for m in measures]),
+    ]
+    if any(m.units > 1 for m in measures):
+        rows.append(("unités traitées", [str(m.units) for m in measures]))
+        rows.append(
+            ("par unité", [f"{french_number(m.seconds_per_unit * 1000, 1)} ms" for m in measures])
+        )
+    if any(m.children_mib for m in measures):
+        rows.append(
+            ("pic sous-processus", [f"{french_number(m.children_mib, 0)} Mio" for m in measures])
+        )
+    rows.extend(
+        (key, [str(m.facts.get(key, "—")) for m in measures]) for key in comparison.ours.facts
     )
-    for title, show in rows:
-        lines.append(title.ljust(22) + "".join(show(m).rjust(width) for _, m in columns))
-    if any(m.units > 1 for _, m in columns):
-        lines.append(
-            f"{'unités traitées':<22}" + "".join(f"{m.units}".rjust(width) for _, m in columns)
-        )
-        lines.append(
-            "par unité".ljust(22)
-            + "".join(
-                f"{french_number(m.seconds_per_unit * 1000, 1)} ms".rjust(width) for _, m in columns
-            )
-        )
-    if any(m.children_mib for _, m in columns):
-        lines.append(
-            "pic sous-processus".ljust(22)
-            + "".join(f"{french_number(m.children_mib, 0)} Mio".rjust(width) for _, m in columns)
-        )
-    for key in comparison.ours.facts:
-        lines.append(
-            key.ljust(22) + "".join(str(m.facts.get(key, "—")).rjust(width) for _, m in columns)
-        )
+    head = max(len(title) for title, _ in rows) + 2
+    width = max(24, *(len(label) + 2 for label, _ in columns))
+    lines = [" " * head + "".join(label.rjust(width) for label, _ in columns)]
+    lines.extend(
+        title.ljust(head) + "".join(c.rjust(width) for c in cells) for title, cells in rows
+    )
     lines.append(f"mêmes résultats : {'oui' if comparison.same_results else 'NON'}")
     lines.append(
         f"rapport : {french_number(comparison.ratio, 1)}× plus rapide (temps processeur : "

@@ -20,9 +20,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from relance_xl.aging import AgedBalance, BalanceRow, Indicators, count_back_dso
+from relance_xl.aging import (
+    BUCKET_UPPER_DAYS,
+    TOTAL_LABEL,
+    AgedBalance,
+    BalanceRow,
+    Indicators,
+    count_back_dso,
+)
 from relance_xl.dates import half_year, split_by_half_year
-from relance_xl.escalation import A_FAIRE, A_TRANSMETTRE, A_VENIR, CALL_GUIDE, STATES, level_rank
+from relance_xl.escalation import (
+    A_FAIRE,
+    A_TRANSMETTRE,
+    A_VENIR,
+    CALL_GUIDE,
+    FORMAL_NOTICE,
+    PHONE_CHANNEL,
+    STATES,
+    level_rank,
+)
 from relance_xl.escalation import procedure_for as escalation_procedure
 from relance_xl.model import (
     Action,
@@ -34,16 +50,16 @@ from relance_xl.model import (
     ProcedureLevel,
     Status,
 )
-from relance_xl.penalties import contract_rate_for
+from relance_xl.money import CENT
+from relance_xl.penalties import DAYS_PER_YEAR, FIXED_FEE, contract_rate_for
 from relance_xl.procedures import ECHEANCE, FACTURE
 from relance_xl.rates import AUTRES, RateTables, default_rates
 from relance_xl.text import normalize
 from relance_xl.workdays import next_working_day
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-FEE = Decimal("40.00")
 HORIZON_DAYS = 7
+"""À venir: the steps of the next seven days (the default of relance_xl's next_actions)."""
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -132,14 +148,11 @@ def outstanding(invoice: Invoice, as_of: dt.date) -> Decimal:
 
 
 def bucket_of(days: int) -> int:
-    """Non échu (≤ 0), 1–30, 31–60, 61–90, > 90."""
-    if days <= 0:
-        return 0
-    if days <= 30:
-        return 1
-    if days <= 60:
-        return 2
-    return 3 if days <= 90 else 4
+    """Non échu (≤ 0), 1–30, 31–60, 61–90, > 90: the first bucket whose upper bound holds it."""
+    for index, upper in enumerate(BUCKET_UPPER_DAYS):
+        if days <= upper:
+            return index
+    return len(BUCKET_UPPER_DAYS)
 
 
 def aged_balance_loop(books: Books, as_of: dt.date) -> AgedBalance:
@@ -176,7 +189,7 @@ def aged_balance_loop(books: Books, as_of: dt.date) -> AgedBalance:
     rows.sort(key=lambda row: (-row.days_late_max, -row.total))
     sums = [sum((row.buckets[b] for row in rows), ZERO) for b in range(5)]
     total = BalanceRow(
-        "Total",
+        TOTAL_LABEL,
         tuple(sums),
         sum(sums, ZERO),
         max((row.days_late_max for row in rows), default=0),
@@ -231,8 +244,10 @@ def penalty(
     elif notice is not None:
         for start, stop in split_by_half_year(max(first, notice + ONE_DAY), as_of):
             rate_days += rates.legal_rate(half_year(start), AUTRES).rate * ((stop - start).days + 1)
-    interest = (remaining * rate_days / Decimal(36500)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return interest, ZERO if debtor is ClientType.PARTICULIER else FEE
+    interest = (remaining * rate_days / (100 * DAYS_PER_YEAR)).quantize(
+        CENT, rounding=ROUND_HALF_UP
+    )
+    return interest, ZERO if debtor is ClientType.PARTICULIER else FIXED_FEE
 
 
 # --- prochaines actions --------------------------------------------------------------------------
@@ -397,7 +412,7 @@ def _client_action(
                 invoice.order_ref,
             )
         )
-    phone = normalize(level.channel) == "telephone"
+    phone = normalize(level.channel) == PHONE_CHANNEL
     return Action(
         client=client.key,
         level=level.level,
@@ -471,4 +486,4 @@ def _is_notice(ledger: Ledger, entry: HistoryEntry) -> bool:
     if not action.strip():
         levels = escalation_procedure(client, ledger.settings).levels
         action = next((level.action for level in levels if level.level == entry.level), "")
-    return "mise en demeure" in normalize(action)
+    return FORMAL_NOTICE in normalize(action)

@@ -317,7 +317,6 @@ def _header(
     return None, {}
 
 
-
 def append_history(book: Any, rows: list[list[object]]) -> None:
     """Append rows (canonical Historique order) below the last used row of Historique, its
     columns found by their headers (missing ones added at the right), and grow its table."""

@@ -1,6 +1,7 @@
-"""The Excel adapter (relance_xl.excel) on COM-shaped values, through duck-typed fakes of xlwings'
-Book / Sheet / Range that return what Excel gives: floats for numbers, ``datetime`` for dates,
-None for blank cells. No Excel here: what only Excel can check is in docs/excel-checklist.md."""
+"""The Excel adapter (relance_xl.excel, relance_xl.excel_book) on COM-shaped values, through
+duck-typed fakes of xlwings' Book / Sheet / Range that return what Excel gives: floats for numbers,
+``datetime`` for dates, None for blank cells. No Excel here: what only Excel can check is in
+docs/excel-checklist.md."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance_xl import excel, pipeline
+from relance_xl import excel, excel_book, pipeline
 from relance_xl.assets import WORKBOOK_TEMPLATE, asset
 from relance_xl.cli import main as cli_main
 from relance_xl.escalation import A_FAIRE, records_for
@@ -361,9 +362,9 @@ def template() -> Path:
 
 @pytest.fixture
 def expected(template: Path) -> dict[str, list[list[object]]]:
-    """Result sheets of the CLI path (file → pipeline), as the cells excel.py writes."""
+    """Result sheets of the CLI path (file → pipeline), as the cells excel_book.py writes."""
     review = pipeline.review(pipeline.load(template), AS_OF)
-    return {data.name: excel.cell_grid(data) for data in result_sheets(review)}
+    return {data.name: excel_book.cell_grid(data) for data in result_sheets(review)}
 
 
 # --- Mettre à jour -------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ def expected(template: Path) -> dict[str, list[list[object]]]:
 
 def test_lecture_des_valeurs_com_comme_un_fichier(template):
     """Les valeurs COM (flottants, datetime, None) donnent le même registre que le fichier."""
-    live = excel.read_ledger(com_book(template))
+    live = excel_book.read_ledger(com_book(template))
     read = pipeline.load(template)
     assert live.invoices.equals(read.invoices)
     assert live.clients == read.clients
@@ -498,13 +499,13 @@ def test_mise_en_forme_en_echec_ne_perd_pas_les_valeurs(template, expected, monk
 
 def test_cellules_excel_depuis_python():
     """Decimal → flottant, date → datetime, texte commençant comme une formule → texte."""
-    assert excel.excel_value(Decimal("1234.56"), "money") == 1234.56
-    assert excel.excel_value(Decimal("12.15"), "percent") == pytest.approx(0.1215)
-    assert excel.excel_value(dt.date(2026, 3, 15), "date") == dt.datetime(2026, 3, 15)
-    assert excel.excel_value("=SOMME(A1:A3)") == "'=SOMME(A1:A3)"
-    assert excel.excel_value("-5 % de remise") == "'-5 % de remise"
-    assert excel.excel_value("F2026-0012") == "F2026-0012"
-    assert excel.excel_value(None) is None
+    assert excel_book.excel_value(Decimal("1234.56"), "money") == 1234.56
+    assert excel_book.excel_value(Decimal("12.15"), "percent") == pytest.approx(0.1215)
+    assert excel_book.excel_value(dt.date(2026, 3, 15), "date") == dt.datetime(2026, 3, 15)
+    assert excel_book.excel_value("=SOMME(A1:A3)") == "'=SOMME(A1:A3)"
+    assert excel_book.excel_value("-5 % de remise") == "'-5 % de remise"
+    assert excel_book.excel_value("F2026-0012") == "F2026-0012"
+    assert excel_book.excel_value(None) is None
 
 
 # --- Enregistrer les relances ---------------------------------------------------------------
@@ -535,7 +536,7 @@ def test_enregistrer_les_relances_marquees(template):
     assert expected_rows
     added = book.sheet("Historique").grid()[len(history_before) :]
     assert [row[:10] for row in added] == [
-        [excel.excel_value(v) for v in row] for row in expected_rows
+        [excel_book.excel_value(v) for v in row] for row in expected_rows
     ]
     assert f"{len(expected_rows)} ligne(s) « envoyé »" in book.app.alerts[-1]["prompt"]
 
@@ -584,7 +585,7 @@ def test_marque_illisible_signalee():
         ["peut-être", "Hôtel du Parc", 3.0],
         [None, "Garage Dupuis", "1"],
     ]
-    marked, problems = excel.done_marks(grid)
+    marked, problems = excel_book.done_marks(grid)
     assert marked == {("boulangerie martin", "2"): "Boulangerie Martin niveau 2"}
     assert problems == ["ligne 5 : « peut-être » n'est ni oui ni non"]
 

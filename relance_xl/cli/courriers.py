@@ -82,41 +82,19 @@ def run(args: argparse.Namespace) -> int:
     pdf_error: OutputError | None = None
     if args.pdf:
         try:
-            documents = _add_pdfs(documents, out_dir, day)
+            batch = letters.add_pdfs(documents, out_dir, day)
         except OutputError as error:  # the .docx are there: still write the summary
             pdf_error = error
+        else:
+            documents = batch.documents
+            if batch.print_file is not None:
+                print(f"Fichier à imprimer : {batch.print_file}")
     summary = letters.write_summary(documents, out_dir) if documents else None
     _report(documents, out_dir, summary)
     refused = _send(documents, ledger, out_dir, day) if args.envoyer else 0
     if pdf_error is not None:
         raise pdf_error
     return 1 if refused or ledger.anomalies or any(d.warning for d in documents) else 0
-
-
-def _add_pdfs(documents: list[Document], out_dir: Path, day: dt.date) -> list[Document]:
-    """PDF of every .docx (one LibreOffice run), and the print file of the letters to post."""
-    from relance_xl import pdf
-    from relance_xl.letters import channel_kind, with_files
-    from relance_xl.letters.context import POST, REGISTERED
-
-    sources = [path for document in documents for path in document.files if path.suffix == ".docx"]
-    if not sources:
-        return documents
-    pdfs = dict(zip(sources, pdf.convert_to_pdf(sources, out_dir, workers=2), strict=True))
-    updated = []
-    for document in documents:
-        updated.append(with_files(document, [pdfs[p] for p in document.files if p in pdfs]))
-    to_post = [
-        pdfs[path]
-        for document in updated
-        if channel_kind(document.action.channel) in (POST, REGISTERED)  # letters to post
-        for path in document.files
-        if path in pdfs
-    ]
-    if to_post:
-        target = pdf.merge_pdfs(to_post, out_dir / pdf.print_file_name(day))
-        print(f"Fichier à imprimer : {target}")
-    return updated
 
 
 def _send(documents: list[Document], ledger: Ledger, out_dir: Path, day: dt.date) -> int:
@@ -140,13 +118,13 @@ def _send(documents: list[Document], ledger: Ledger, out_dir: Path, day: dt.date
 
 def _report(documents: list[Document], out_dir: Path, summary: Path | None) -> None:
     """What was written, in French, one line per client."""
+    from relance_xl.letters import describe
+
     if not documents:
         print("Aucune relance à faire à cette date : aucun courrier.")
         return
     for document in documents:
-        names = ", ".join(path.name for path in document.files) or "aucun fichier"
-        note = f" ({document.note})" if document.note else ""
-        print(f"{document.action.client} – {document.action.action} : {names}{note}")
+        print(describe(document))
     files = sum(len(document.files) for document in documents)
     print(f"{files} fichier(s) dans « {out_dir} » ; récapitulatif : « {summary} ».")
 

@@ -2,8 +2,10 @@
 
 :func:`generate` turns the ``à faire`` actions (and the ``à transmettre`` files) into documents:
 a .docx letter per client and step from the step's template (:mod:`.bulk`, fast and checked
-before anything is written), an .eml draft for email steps (:mod:`relance_xl.mail`), and
-:func:`write_summary` the ``recapitulatif.csv`` of the batch. Template names a user may use:
+before anything is written), an .eml draft for email steps (:mod:`relance_xl.mail`);
+:func:`add_pdfs` the PDF of every letter and the print file of the letters to post (converters:
+:mod:`.pdfs`), :func:`write_summary` the ``recapitulatif.csv`` of the batch, :func:`describe`
+the line that tells the user what was written for one action. Template names a user may use:
 :mod:`.context`; filters and sandbox: :mod:`.render`; file names: :mod:`.filenames`.
 """
 
@@ -18,23 +20,34 @@ from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
-from relance_xl import mail
+from relance_xl import mail, pdf
 from relance_xl.errors import OutputError
 from relance_xl.escalation import A_FAIRE as TO_DO
 from relance_xl.escalation import A_TRANSMETTRE as TO_HAND_OVER
 from relance_xl.letters.bulk import LetterJob
 from relance_xl.letters.bulk import generate as generate_letters
-from relance_xl.letters.context import EMAIL, PHONE, build_context, channel_kind, documentation
+from relance_xl.letters.context import (
+    EMAIL,
+    PHONE,
+    POST,
+    REGISTERED,
+    build_context,
+    channel_kind,
+    documentation,
+)
 from relance_xl.letters.filenames import letter_name, unique_path
+from relance_xl.letters.pdfs import Converter, libreoffice_pdfs
 from relance_xl.letters.render import DOCX_SUFFIX, TEXT_SUFFIX, find_template, render_text
 from relance_xl.model import Action, Client, Ledger
 from relance_xl.money import quantize
-from relance_xl.pdf import save_atomically
 from relance_xl.text import normalize
 
 __all__ = [
     "Document",
+    "PdfBatch",
+    "add_pdfs",
     "channel_kind",
+    "describe",
     "documentation",
     "generate",
     "output_folder",
@@ -71,6 +84,22 @@ class Document:
     message: EmailMessage | None = None
     note: str = ""
     warning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PdfBatch:
+    """What :func:`add_pdfs` made.
+
+    Attributes:
+        documents: the documents, each with the PDF of its letter added to its files.
+        made: how many PDFs were made (0 when there was no letter).
+        print_file: ``a_imprimer_AAAA-MM-JJ.pdf``, the letters to post in one file; None when
+            no letter goes by post.
+    """
+
+    documents: list[Document]
+    made: int = 0
+    print_file: Path | None = None
 
 
 def output_folder(ledger: Ledger, workbook: Path, explicit: Path | None = None) -> Path:
@@ -167,6 +196,43 @@ def with_files(document: Document, paths: Iterable[Path]) -> Document:
     return replace(document, files=(*document.files, *paths))
 
 
+def add_pdfs(
+    documents: Sequence[Document],
+    folder: Path,
+    as_of: dt.date,
+    convert: Converter = libreoffice_pdfs,
+) -> PdfBatch:
+    """The PDF of every .docx letter (one ``convert`` call for the batch) beside it in
+    ``folder``, and the print file of the letters to post (courrier, recommandé AR) in client
+    order. OutputError (LibreOfficeMissing among them) when a PDF cannot be made: the .docx
+    letters are left as they are."""
+    sources = [path for document in documents for path in document.files]
+    sources = [path for path in sources if path.suffix == DOCX_SUFFIX]
+    if not sources:
+        return PdfBatch(list(documents))
+    pdfs = dict(zip(sources, convert(sources, folder), strict=True))
+    updated = [
+        with_files(document, [pdfs[path] for path in document.files if path in pdfs])
+        for document in documents
+    ]
+    to_post = [
+        pdfs[path]
+        for document in documents
+        if channel_kind(document.action.channel) in (POST, REGISTERED)
+        for path in document.files
+        if path in pdfs
+    ]
+    target = pdf.merge_pdfs(to_post, folder / pdf.print_file_name(as_of)) if to_post else None
+    return PdfBatch(updated, len(pdfs), target)
+
+
+def describe(document: Document) -> str:
+    """``Client – action : fichiers (remarque)``: what was written for one action."""
+    names = ", ".join(path.name for path in document.files) or "aucun fichier"
+    note = f" ({document.note})" if document.note else ""
+    return f"{document.action.client} – {document.action.action} : {names}{note}"
+
+
 def _email(
     ledger: Ledger,
     action: Action,
@@ -228,7 +294,7 @@ def write_summary(documents: Sequence[Document], folder: Path) -> Path:
         )
         writer.writerow([_defused(cell) for cell in row])
     text = "\ufeff" + buffer.getvalue()
-    return save_atomically(unique_path(folder, SUMMARY_NAME), text.encode("utf-8"))
+    return pdf.save_atomically(unique_path(folder, SUMMARY_NAME), text.encode("utf-8"))
 
 
 def _decimal_comma(value: Decimal) -> str:
