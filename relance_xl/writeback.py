@@ -31,7 +31,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from relance_xl.errors import InputError, OutputError, WorkbookLockedError
+from relance_xl.errors import InputError, OutputError, WorkbookLockedError, describe_os_error
 from relance_xl.xlsx import (
     HISTORY_COLUMNS,
     HISTORY_SHEET,
@@ -284,7 +284,8 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _os_message(destination: Path, error: OSError) -> str:
-    reason = error.strerror or str(error)
+    """Why the workbook could not be written, in French (disque plein, accès refusé…)."""
+    reason = describe_os_error(error)
     if isinstance(error, PermissionError):
         return (
             f"impossible d'écrire « {destination.name} » ({reason}) : le fichier est peut-être "

@@ -15,6 +15,8 @@ import numpy as np
 from relance_xl import fr
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+"""Day 0 of the 1904 date system (``workbookPr date1904``, old Mac workbooks)."""
 _FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # before it Excel's 1900 leap-year bug shifts serials
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")  # \r too: XML folds it
 _ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
@@ -49,12 +51,13 @@ def excel_text(value: str) -> str:
     return escape(value)
 
 
-def excel_serial(value: dt.date) -> int | float:
-    """A date (or datetime) → Excel serial number (1900 date system)."""
+def excel_serial(value: dt.date, epoch: dt.date = EXCEL_EPOCH) -> int | float:
+    """A date (or datetime) → Excel serial number (1900 date system, or 1904 with
+    ``epoch=EXCEL_EPOCH_1904``)."""
     if isinstance(value, dt.datetime):
-        delta = value.replace(tzinfo=None) - dt.datetime.combine(EXCEL_EPOCH, dt.time())
+        delta = value.replace(tzinfo=None) - dt.datetime.combine(epoch, dt.time())
         return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-    return (value - EXCEL_EPOCH).days
+    return (value - epoch).days
 
 
 def number_text(value: Decimal | numbers.Real, *, percent: bool = False) -> str:
@@ -77,7 +80,13 @@ def text_cell(ref: str, value: str, style: int) -> str:
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{excel_text(value)}</t></is></c>'
 
 
-def cell_xml(ref: str, value: object, kind: str, styles: tuple[int, int, int, int]) -> str:
+def cell_xml(
+    ref: str,
+    value: object,
+    kind: str,
+    styles: tuple[int, int, int, int],
+    epoch: dt.date = EXCEL_EPOCH,
+) -> str:
     """One ``<c>`` element ("" for an empty cell). Text is always an inline string, never a formula.
 
     ``styles`` = (text, quoted text, number, date) format ids; text that starts like a formula
@@ -101,9 +110,9 @@ def cell_xml(ref: str, value: object, kind: str, styles: tuple[int, int, int, in
         if value != value:  # pandas NaT
             return ""
         day = value.date() if isinstance(value, dt.datetime) else value
-        if day < _FIRST_SERIAL_DATE:
+        if day < (_FIRST_SERIAL_DATE if epoch == EXCEL_EPOCH else epoch):
             return text_cell(ref, fr.date_short(day), text_style)
-        return f'<c r="{ref}" s="{date_style}"><v>{excel_serial(value)}</v></c>'
+        return f'<c r="{ref}" s="{date_style}"><v>{excel_serial(value, epoch)}</v></c>'
     return text_cell(ref, str(value), text_style)
 
 
@@ -114,10 +123,12 @@ def row_xml(
     kinds: Sequence[str],
     styles: Sequence[tuple[int, int, int, int]],
     first_column: int = 0,
+    epoch: dt.date = EXCEL_EPOCH,
 ) -> str:
-    """One ``<row>`` element with its cells (columns from ``first_column``, 0-based)."""
+    """One ``<row>`` element with its cells (columns from ``first_column``, 0-based; dates
+    counted from ``epoch``)."""
     cells = "".join(
-        cell_xml(f"{letters[first_column + i]}{number}", value, kinds[i], styles[i])
+        cell_xml(f"{letters[first_column + i]}{number}", value, kinds[i], styles[i], epoch)
         for i, value in enumerate(values)
     )
     return f'<row r="{number}">{cells}</row>'

@@ -137,7 +137,7 @@ class RowAppender:
                 later.addprevious(row)
         for position, value, kind, style in cells:
             ref = f"{column_letter(position)}{number}"
-            xml = cell_xml(ref, value, kind, style)
+            xml = cell_xml(ref, value, kind, style, self.book.epoch)
             for old in row.findall(self._q("c")):
                 if old.get("r") == ref:
                     row.remove(old)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from relance_xl.text import column_letter, normalize
-from relance_xl.xlsx.cells import row_xml, text_cell
+from relance_xl.xlsx.cells import EXCEL_EPOCH, row_xml, text_cell
 from relance_xl.xlsx.data import Column, SheetData
 from relance_xl.xlsx.ooxml import MAIN_NS, REL_NS, XML_DECLARATION
 from relance_xl.xlsx.styles import AGE_LIMITS, CellStyles
@@ -65,9 +66,14 @@ class Layout:
 
 
 def sheet_xml(
-    sheet: SheetData, styles: CellStyles, *, table_rid: str | None, drawing_rid: str | None
+    sheet: SheetData,
+    styles: CellStyles,
+    *,
+    table_rid: str | None,
+    drawing_rid: str | None,
+    epoch: dt.date = EXCEL_EPOCH,
 ) -> str:
-    """The worksheet part of a result sheet."""
+    """The worksheet part of a result sheet (dates counted from the workbook's ``epoch``)."""
     layout = Layout.of(sheet)
     kinds = [c.kind for c in sheet.columns]
     letters = [column_letter(i + 1) for i in range(layout.columns)]
@@ -98,11 +104,11 @@ def sheet_xml(
     )
     parts.append(f'<row r="{layout.header_row}">{header_cells}</row>')
     parts.extend(
-        row_xml(layout.first_row + i, row, letters, kinds, normal)
+        row_xml(layout.first_row + i, row, letters, kinds, normal, epoch=epoch)
         for i, row in enumerate(sheet.rows)
     )
     if sheet.totals is not None:
-        parts.append(row_xml(layout.bottom, sheet.totals, letters, kinds, bold))
+        parts.append(row_xml(layout.bottom, sheet.totals, letters, kinds, bold, epoch=epoch))
     parts.append("</sheetData>")
     if sheet.age_column is not None and sheet.rows:
         parts.append(_age_formatting(sheet, layout, styles))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from lxml import etree
 
 from relance_xl.errors import InputError
 from relance_xl.text import normalize
+from relance_xl.xlsx.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from relance_xl.xlsx.chart import chart_xml, drawing_xml
 from relance_xl.xlsx.data import (
     HISTORY_COLUMNS,
@@ -96,6 +98,14 @@ class Book:
         return self._styles
 
     @property
+    def epoch(self) -> dt.date:
+        """Day 0 of the workbook's dates: 1904 for ``<workbookPr date1904="1">`` (old Mac
+        workbooks), else the 1900 system; our dates must be written in the workbook's own."""
+        properties = self.root.find(f"{{{self.ns}}}workbookPr")
+        flag = "" if properties is None else properties.get("date1904", "").strip().lower()
+        return EXCEL_EPOCH_1904 if flag in ("1", "true") else EXCEL_EPOCH
+
+    @property
     def macro_enabled(self) -> bool:
         """Whether the workbook part is a macro workbook (.xlsm)."""
         return self.types.type_of(self.part) == CT_MACRO_BOOK
@@ -153,7 +163,10 @@ class Book:
         drawing_rid = self._add_chart(sheet, sheet_rels) if sheet.chart else None
         styles = self.styles
         self.package.write(
-            part, sheet_xml(sheet, styles, table_rid=table_rid, drawing_rid=drawing_rid).encode()
+            part,
+            sheet_xml(
+                sheet, styles, table_rid=table_rid, drawing_rid=drawing_rid, epoch=self.epoch
+            ).encode(),
         )
         sheet_rels.save()
 
