@@ -11,8 +11,9 @@ from relance_xl.cli.common import add_json_argument, add_source_arguments, load_
 from relance_xl.model import Anomaly, Ledger, Severity
 
 HEADERS = ("Feuille", "Ligne", "Colonne", "Gravité", "Message")
-WIDTHS = (24, 6, 24, 13)
-"""Largest widths of the first columns of the table; the message takes the rest of the line."""
+WIDTHS = (24, 7, 24, 13)
+"""Largest widths of the first columns of the table; the message takes the rest of the line.
+A row number is never cut: 7 digits hold Excel's last row, 1048576."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
