@@ -128,7 +128,7 @@ def _check_workbook_zip(path: Path, head: bytes) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except Exception:  # zipfile raises BadZipFile, EOFError, NotImplementedError, struct.error…
+    except Exception:  # a damaged archive raises BadZipFile, EOFError, struct.error and more
         raise InputError(
             f"le classeur « {path.name} » est endommagé ou incomplet (archive illisible)."
         ) from None

@@ -12,6 +12,7 @@ from relance_xl.cli.common import (
     add_date_argument,
     add_json_argument,
     add_source_arguments,
+    anomalies_exit_code,
     as_of,
     load_ledger,
     print_json,
@@ -55,14 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print_json({"date": day.isoformat(), "actions": [action_json(a) for a in actions]})
     else:
         sys.stdout.write(render_actions(actions, day))
-    if ledger.anomalies:
-        print(
-            f"{len(ledger.anomalies)} anomalie(s) dans « {ledger.source} » : lignes ignorées ou "
-            f"lues avec une hypothèse (détail : relance-xl verifier {args.classeur}).",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return anomalies_exit_code(ledger, args)
 
 
 def action_json(action: Action) -> dict[str, object]:

@@ -14,6 +14,7 @@ from relance_xl.cli.common import (
     add_date_argument,
     add_json_argument,
     add_source_arguments,
+    anomalies_exit_code,
     as_of,
     load_ledger,
     print_json,
@@ -47,14 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(balance.as_json())
     else:
         print_balance(balance)
-    if ledger.anomalies:
-        print(
-            f"{len(ledger.anomalies)} anomalie(s) dans « {ledger.source} » : lignes ignorées ou "
-            f"lues avec une hypothèse (détail : relance-xl verifier {args.classeur}).",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return anomalies_exit_code(ledger, args)
 
 
 def print_balance(balance: AgedBalance, stream: TextIO | None = None) -> None:

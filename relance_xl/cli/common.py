@@ -84,3 +84,15 @@ def load_ledger(args: argparse.Namespace) -> Ledger:
 def print_json(payload: Any) -> None:
     """JSON on stdout, UTF-8, French characters kept."""
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def anomalies_exit_code(ledger: Ledger, args: argparse.Namespace) -> int:
+    """1 with a French note on stderr when the workbook had anomalies, else 0."""
+    if not ledger.anomalies:
+        return 0
+    print(
+        f"{len(ledger.anomalies)} anomalie(s) dans « {ledger.source} » : lignes ignorées ou "
+        f"lues avec une hypothèse (détail : relance-xl verifier {args.classeur}).",
+        file=sys.stderr,
+    )
+    return 1

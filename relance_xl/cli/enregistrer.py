@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from relance_xl import fr
-from relance_xl.cli.common import add_date_argument, add_source_arguments, as_of, load_ledger
+from relance_xl.cli.common import (
+    add_date_argument,
+    add_source_arguments,
+    anomalies_exit_code,
+    as_of,
+    load_ledger,
+)
 from relance_xl.cli.mettre_a_jour import add_output_arguments
 from relance_xl.errors import InputError
 from relance_xl.escalation import check_record_date, next_actions, records_for
@@ -79,14 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(_summary(records, written, day))
         if written == source:
             print(f"Version précédente conservée : « {backup_path(source)} ».")
-    if ledger.anomalies:
-        print(
-            f"{len(ledger.anomalies)} anomalie(s) dans « {ledger.source} » (détail : "
-            f"relance-xl verifier {args.classeur}).",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return anomalies_exit_code(ledger, args)
 
 
 def _known_clients(ledger: Ledger, names: Sequence[str]) -> list[str]:
