@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -577,6 +577,24 @@ def _invoice_lines(
             interest_sum[code] = sum(interest[start:stop].tolist())
             fee_sum[code] = sum(fee[start:stop].tolist())
     return grouped, interest_sum, fee_sum
+
+
+def invoice_lines(
+    ledger: Ledger, as_of: dt.date, client: str, numbers: Collection[str]
+) -> tuple[InvoiceLine, ...]:
+    """The InvoiceLines at ``as_of`` of some invoices (N° facture ``numbers``) of the client
+    ``client`` (its key), built as for the actions: outstanding amount, days late, penalties,
+    by due date then sheet order. Invoices unknown, settled or not issued by ``as_of`` are left
+    out (for a letter outside the procedure, e.g. the *proposition d'échéancier*)."""
+    if ledger.invoices.empty or not numbers:
+        return ()
+    plan = _plan(ledger, as_of)
+    wanted = (plan.rows["client"] == client) & plan.rows["number"].isin(list(numbers))
+    positions = np.flatnonzero(wanted.to_numpy())
+    if not len(positions):
+        return ()
+    lines, _, _ = _invoice_lines(ledger, plan, positions, as_of)
+    return next(iter(lines.values()))
 
 
 def records_for(

@@ -28,8 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Prépare, pour chaque client dont la prochaine relance est « à faire », le "
         "courrier Word (.docx) de l'étape à partir de son modèle, ou un brouillon de courriel "
         "(.eml) pour les relances par email, et le dossier de recouvrement des clients « à "
-        "transmettre ». Le dossier de sortie reçoit aussi recapitulatif.csv. Aucun fichier "
-        "existant n'est remplacé.",
+        "transmettre ». Avec --echeancier, seulement la proposition d'échéancier des clients "
+        "nommés (leur plan de la feuille Échéanciers, à faire signer : reconnaissance de dette), "
+        "pas les relances du jour. Le dossier de sortie reçoit aussi recapitulatif.csv. Aucun "
+        "fichier existant n'est remplacé.",
     )
     add_source_arguments(parser)
     add_date_argument(parser)
@@ -45,9 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--envoyer", action="store_true",
         help="envoyer les courriels par le serveur SMTP de Paramètres (sinon : brouillons .eml)",
     )  # fmt: skip
-    parser.add_argument(
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
         "--client", metavar="NOM", action="append",
         help="seulement ce client (répétable) ; par défaut tous",
+    )  # fmt: skip
+    which.add_argument(
+        "--echeancier", metavar="NOM", action="append",
+        help="au lieu des relances du jour, la proposition d'échéancier de ce client, d'après "
+        "ses échéances de la feuille Échéanciers (répétable)",
     )  # fmt: skip
     parser.add_argument(
         "--progression", action="store_true",
@@ -57,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the documents, then PDF and sending when asked; 1 when something needs a look."""
+    """Write the documents of the day (or the payment-plan letters of ``--echeancier``), then
+    PDF and sending when asked; 1 when something needs a look."""
     from relance_xl import letters
     from relance_xl.escalation import next_actions
 
@@ -65,7 +74,10 @@ def run(args: argparse.Namespace) -> int:
     day = as_of(args)
     workbook = Path(args.classeur)
     out_dir = letters.output_folder(ledger, workbook, args.sortie)
-    actions = next_actions(ledger, day)
+    if args.echeancier:
+        actions = letters.plan_actions(ledger, day, args.echeancier)
+    else:
+        actions = next_actions(ledger, day)
     bar = ProgressBar(sys.stderr, forced=args.progression)
     try:
         documents = letters.generate(

@@ -3,10 +3,11 @@
 :func:`generate` turns the ``à faire`` actions (and the ``à transmettre`` files) into documents:
 a .docx letter per client and step from the step's template (:mod:`.bulk`, fast and checked
 before anything is written), an .eml draft for email steps (:mod:`relance_xl.mail`);
-:func:`add_pdfs` the PDF of every letter and the print file of the letters to post (converters:
-:mod:`.pdfs`), :func:`write_summary` the ``recapitulatif.csv`` of the batch, :func:`describe`
-the line that tells the user what was written for one action. Template names a user may use:
-:mod:`.context`; filters and sandbox: :mod:`.render`; file names: :mod:`.filenames`.
+:func:`plan_actions` the letter formalising a client's agreed payment plan (échéancier), outside
+the procedure; :func:`add_pdfs` the PDF of every letter and the print file of the letters to
+post (converters: :mod:`.pdfs`), :func:`write_summary` the ``recapitulatif.csv`` of the batch,
+:func:`describe` the line that tells the user what was written for one action. Template names a
+user may use: :mod:`.context`; filters and sandbox: :mod:`.render`; file names: :mod:`.filenames`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
-from relance_xl import mail, pdf
-from relance_xl.errors import OutputError
+from relance_xl import fr, mail, pdf
+from relance_xl.errors import InputError, OutputError
 from relance_xl.escalation import A_FAIRE as TO_DO
 from relance_xl.escalation import A_TRANSMETTRE as TO_HAND_OVER
+from relance_xl.escalation import invoice_lines
 from relance_xl.letters.bulk import LetterJob
 from relance_xl.letters.bulk import generate as generate_letters
 from relance_xl.letters.context import (
@@ -51,6 +53,7 @@ __all__ = [
     "documentation",
     "generate",
     "output_folder",
+    "plan_actions",
     "templates_folder",
     "with_files",
     "write_summary",
@@ -59,6 +62,9 @@ __all__ = [
 LITIGATION_TEMPLATE = "dossier_contentieux"
 """Template of the file handed to a lawyer once the last level is passed (« à transmettre »)."""
 EMAIL_TEMPLATE = "relance_amiable"
+PLAN_TEMPLATE = "proposition_echeancier"
+"""Template of the letter formalising an agreed payment plan (échéancier), to sign and return."""
+PLAN_ACTION = "proposition d'échéancier"
 SUMMARY_NAME = "recapitulatif.csv"
 SUMMARY_HEADER = (
     "Client", "Niveau", "Action", "Canal", "État", "Fichiers", "Principal", "Intérêts",
@@ -116,6 +122,57 @@ def templates_folder(ledger: Ledger, workbook: Path) -> Path | None:
     """Paramètres « Dossier des modèles » (relative to the workbook), or None: bundled ones."""
     configured = ledger.settings.templates_folder.strip()
     return workbook.parent / configured if configured else None
+
+
+def plan_actions(ledger: Ledger, as_of: dt.date, clients: Sequence[str]) -> list[Action]:
+    """The *proposition d'échéancier* of each named client (compared without case or accents),
+    as an ``à faire`` postal action outside the procedure: the invoices of its plan in the
+    Échéanciers sheet with their outstanding amounts and penalties at ``as_of``, as in any
+    letter. The client's signature acknowledges the debt (reconnaissance de dette, art. 2240
+    C. civ.: it interrupts the limitation period). InputError for a client that is unknown, has
+    no plan, or whose plan covers no invoice still due, before anything is written."""
+    keys = {normalize(key): key for key in ledger.clients}
+    actions: list[Action] = []
+    for name in dict.fromkeys(clients):
+        key = keys.get(normalize(name))
+        if key is None:
+            raise InputError(
+                f"client « {name} » introuvable dans les feuilles Factures et Clients."
+            )
+        if any(action.client == key for action in actions):
+            continue
+        numbers = {i.invoice for i in ledger.instalments if i.client == key}
+        if not numbers:
+            raise InputError(
+                f"le client « {key} » n'a pas d'échéancier : saisissez ses échéances dans la "
+                "feuille Échéanciers."
+            )
+        lines = invoice_lines(ledger, as_of, key, numbers)
+        if not lines:
+            raise InputError(
+                f"l'échéancier du client « {key} » ne porte sur aucune facture restant due au "
+                f"{fr.date_short(as_of)}."
+            )
+        client = ledger.clients[key]
+        actions.append(
+            Action(
+                client=key,
+                level="",
+                action=PLAN_ACTION,
+                channel=POST,
+                planned_date=as_of,
+                state=TO_DO,
+                invoices=lines,
+                amount_due=sum((line.outstanding for line in lines), Decimal("0.00")),
+                interest=sum((line.interest for line in lines), Decimal("0.00")),
+                fee=sum((line.fee for line in lines), Decimal("0.00")),
+                template=PLAN_TEMPLATE,
+                email=client.email,
+                phone=client.phone,
+                ap_contact=client.ap_contact,
+            )
+        )
+    return actions
 
 
 def generate(
