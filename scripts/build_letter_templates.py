@@ -675,8 +675,8 @@ def proposition_echeancier() -> Letter:
     letter.p(
         "Suite à notre échange, nous vous confirmons notre accord pour un règlement échelonné "
         "de {% if factures|length > 1 %}vos factures{% else %}votre facture{% endif %} "
-        "n° {{ numeros }}, dont le reste dû s'élève à {{ montant_du|montant }}, selon "
-        "l'échéancier suivant :",
+        "n° {{ numeros }}, pour un montant total de {{ echeancier_total|montant }}, selon "
+        "l'échéancier suivant (reste dû à ce jour : {{ montant_du|montant }}) :",
         align=JUSTIFY,
     )
     table = letter.table([1.6, 4.0, 4.0, 3.4], rows=5)
