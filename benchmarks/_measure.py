@@ -176,7 +176,7 @@ def measure(side: Side, params: dict, repeat: int = 1) -> Measure:
     state = side.setup(params)
     gc.collect()
     start_mib = _resident_mib("VmRSS")
-    exact_peak = _reset_peak()
+    exact_peak = reset_peak()
     best = cpu = float("inf")
     result: object = None
     for _ in range(max(1, repeat)):
@@ -187,7 +187,7 @@ def measure(side: Side, params: dict, repeat: int = 1) -> Measure:
         wall = time.perf_counter() - wall_start
         if wall < best:
             best, cpu = wall, _cpu_seconds() - cpu_start
-    peak = _resident_mib("VmHWM") if exact_peak else _max_rss_mib(resource.RUSAGE_SELF)
+    peak = peak_mib() if exact_peak else _max_rss_mib(resource.RUSAGE_SELF)
     children = _max_rss_mib(resource.RUSAGE_CHILDREN)
     facts = side.check(state, result) if side.check else result
     units = side.units(params) if side.units else 1
@@ -316,7 +316,7 @@ def french_number(value: float, decimals: int = 2) -> str:
     return fr.number(Decimal(repr(round(value, decimals))), decimals)
 
 
-def _reset_peak() -> bool:
+def reset_peak() -> bool:
     """Reset the process's peak resident memory (Linux ≥ 4.0); False when not possible."""
     try:
         with open("/proc/self/clear_refs", "w") as handle:
@@ -324,6 +324,16 @@ def _reset_peak() -> bool:
     except OSError:
         return False
     return True
+
+
+def resident_mib() -> float:
+    """Resident memory of this process now."""
+    return _resident_mib("VmRSS")
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process since the start or the last :func:`reset_peak`."""
+    return _resident_mib("VmHWM")
 
 
 def _resident_mib(key: str) -> float:

@@ -52,7 +52,7 @@ from relance_xl.model import (
 )
 from relance_xl.money import CENT
 from relance_xl.penalties import DAYS_PER_YEAR, FIXED_FEE, contract_rate_for
-from relance_xl.procedures import ECHEANCE, FACTURE
+from relance_xl.procedures import ECHEANCE, FACTURE, PRECEDENTE
 from relance_xl.rates import AUTRES, RateTables, default_rates
 from relance_xl.text import normalize
 from relance_xl.workdays import next_working_day
@@ -263,7 +263,7 @@ class _Row:
     current: int | None = None
     last: dt.date | None = None
     eligible: bool = False
-    next_level: int | None = None  # index in the client's sorted levels
+    next_level: int | None = None  # index in the client's sorted steps
     next_date: dt.date | None = None
     final: bool = False
 
@@ -286,8 +286,13 @@ def next_actions_loop(books: Books, as_of: dt.date) -> list[Action]:
         if key not in sent_rank or (rank, entry.date) >= sent_rank[key]:
             sent_rank[key] = (rank, entry.date)
         client_last[entry.client] = max(entry.date, client_last.get(entry.client, entry.date))
+    notice_words: dict[str, bool] = {}
     for entry in ledger.history:
-        if entry.status == Status.ENVOYE and entry.date <= as_of and _is_notice(ledger, entry):
+        if (
+            entry.status == Status.ENVOYE
+            and entry.date <= as_of
+            and _is_notice(ledger, entry, notice_words)
+        ):
             key = (entry.client, entry.invoice)
             notices[key] = min(entry.date, notices.get(key, entry.date))
     required: dict[tuple[str, str], Decimal] = {}
@@ -319,23 +324,46 @@ def next_actions_loop(books: Books, as_of: dt.date) -> list[Action]:
 
     rates = default_rates().with_overrides(settings.rates)
     minimum = settings.minimum_amount
+    procedures: dict[tuple[str | None, ClientType], list[_Step]] = {}
     actions = []
     for key, rows in by_client.items():
         client = ledger.clients.get(key) or Client(key)
-        action = _client_action(client, rows, as_of, client_last.get(key), notices, rates, ledger)
+        kind = (client.procedure, client.type)
+        if kind not in procedures:
+            procedures[kind] = _steps(escalation_procedure(client, settings).levels)
+        context = (as_of, client_last.get(key), notices, rates, ledger)
+        action = _client_action(client, procedures[kind], rows, *context)
         if action is not None and action.amount_due > 0 and action.amount_due >= minimum:
             actions.append(action)
     actions.sort(key=lambda a: (STATES.index(a.state), a.planned_date, -a.amount_due, a.client))
     return actions
 
 
-def _sorted_levels(client: Client, ledger: Ledger) -> list[tuple[int, ProcedureLevel]]:
-    levels = escalation_procedure(client, ledger.settings).levels
-    return sorted(((level_rank(level.level), level) for level in levels), key=lambda p: p[0])
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A level of a procedure with what the loop asks of it, worked out once per procedure."""
+
+    rank: int
+    level: ProcedureLevel
+    reference: str  # FACTURE, ECHEANCE or PRECEDENTE
+    preventive: bool
+
+
+def _steps(levels: tuple[ProcedureLevel, ...]) -> list[_Step]:
+    """The levels sorted by rank, references in their canonical spelling."""
+    references = {normalize(name): name for name in (FACTURE, ECHEANCE, PRECEDENTE)}
+    steps = [
+        _Step(
+            level_rank(level.level), level, references[normalize(level.reference)], level.preventive
+        )
+        for level in levels
+    ]
+    return sorted(steps, key=lambda step: step.rank)
 
 
 def _client_action(
     client: Client,
+    levels: list[_Step],
     rows: list[_Row],
     as_of: dt.date,
     contacted: dt.date | None,
@@ -344,7 +372,6 @@ def _client_action(
     ledger: Ledger,
 ) -> Action | None:
     """The client's action (None when nothing is due this week), before the minimum amount."""
-    levels = _sorted_levels(client, ledger)
     watched = client.watch or ledger.settings.preventive_for_all
     horizon = as_of + dt.timedelta(days=HORIZON_DAYS)
     for row in rows:
@@ -357,25 +384,26 @@ def _client_action(
             floor = max(floor, as_of + ONE_DAY) if floor else as_of + ONE_DAY
         row.next_level = _next_level(row, levels, watched, floor, as_of)
         if row.next_level is not None:
-            row.next_date = _step_date(row, levels[row.next_level][1], floor)
+            row.next_date = _step_date(row, levels[row.next_level], floor)
         row.final = row.next_level is None and row.current is not None
 
     due_now = [r for r in rows if r.next_date is not None and r.next_date <= as_of]
     soon = [r for r in rows if r.next_date is not None and r.next_date <= horizon]
     finals = [r for r in rows if r.final]
     if finals:
-        state, level = A_TRANSMETTRE, levels[-1][1]
+        state, level = A_TRANSMETTRE, levels[-1].level
         trigger = finals
         planned = min(r.last for r in finals)
     elif due_now or soon:
         state = A_FAIRE if due_now else A_VENIR
         candidates = due_now or soon
-        rank = max(levels[r.next_level][0] for r in candidates)
-        level = next(lv for rk, lv in levels if rk == rank)
-        if level.preventive:  # one call for every invoice with a preventive call due
-            trigger = [r for r in candidates if levels[r.next_level][1].preventive]
+        rank = max(levels[r.next_level].rank for r in candidates)
+        step = next(step for step in levels if step.rank == rank)
+        level = step.level
+        if step.preventive:  # one call for every invoice with a preventive call due
+            trigger = [r for r in candidates if levels[r.next_level].preventive]
         else:
-            trigger = [r for r in candidates if levels[r.next_level][0] == rank]
+            trigger = [r for r in candidates if levels[r.next_level].rank == rank]
         planned = min(r.next_date for r in trigger)
     else:
         return None
@@ -434,7 +462,7 @@ def _client_action(
 
 def _next_level(
     row: _Row,
-    levels: list[tuple[int, ProcedureLevel]],
+    levels: list[_Step],
     watched: bool,
     floor: dt.date | None,
     as_of: dt.date,
@@ -447,38 +475,41 @@ def _next_level(
     preventive = None
     later_reached = False
     for index in reversed(range(len(levels))):
-        rank, level = levels[index]
-        above = row.current is None or rank > row.current
-        if not level.preventive:
+        step = levels[index]
+        above = row.current is None or step.rank > row.current
+        if not step.preventive:
             if above:
                 regular = index
             continue
-        date = _step_date(row, level, floor)
-        possible = watched and as_of < due and above and date < due
-        if possible and not later_reached:
+        if not (watched and as_of < due and above):
+            continue
+        date = _step_date(row, step, floor)
+        if date >= due:
+            continue
+        if not later_reached:
             preventive = index
-        later_reached = later_reached or (possible and date <= as_of)
+        later_reached = later_reached or date <= as_of
     return preventive if preventive is not None else regular
 
 
-def _step_date(row: _Row, level: ProcedureLevel, floor: dt.date | None) -> dt.date:
+def _step_date(row: _Row, step: _Step, floor: dt.date | None) -> dt.date:
     """Reference + delay, not before the floor, moved to the next working day."""
-    reference = normalize(level.reference)
     invoice = row.invoice
-    if reference == normalize(ECHEANCE):
+    if step.reference == ECHEANCE:
         base = invoice.due_date
-    elif reference == normalize(FACTURE):
+    elif step.reference == FACTURE:
         base = invoice.invoice_date or invoice.due_date
     else:
         base = row.last or invoice.due_date
-    day = base + dt.timedelta(days=level.delay_days)
+    day = base + dt.timedelta(days=step.level.delay_days)
     if floor is not None and floor > day:
         day = floor
     return next_working_day(day)
 
 
-def _is_notice(ledger: Ledger, entry: HistoryEntry) -> bool:
-    """A mise en demeure sent to a consumer (the action text, else the procedure's level)."""
+def _is_notice(ledger: Ledger, entry: HistoryEntry, words: dict[str, bool]) -> bool:
+    """A mise en demeure sent to a consumer (the action text, else the procedure's level);
+    ``words`` remembers the answer for each action text."""
     client = ledger.clients.get(entry.client) or Client(entry.client)
     if client.type is not ClientType.PARTICULIER:
         return False
@@ -486,4 +517,7 @@ def _is_notice(ledger: Ledger, entry: HistoryEntry) -> bool:
     if not action.strip():
         levels = escalation_procedure(client, ledger.settings).levels
         action = next((level.action for level in levels if level.level == entry.level), "")
-    return FORMAL_NOTICE in normalize(action)
+    found = words.get(action)
+    if found is None:
+        found = words[action] = FORMAL_NOTICE in normalize(action)
+    return found

@@ -81,12 +81,7 @@ def facts(balance: AgedBalance, actions: tuple[Action, ...]) -> dict:
 
 
 def _ledger(params: dict) -> Ledger:
-    return data.cached_ledger(
-        params["factures"],
-        params["clients"],
-        params.get("graine", data.SEED),
-        Path(params.get("dossier", data.CACHE)),
-    )
+    return data.load_ledger(Path(params["fichier"]))
 
 
 def _run_review(ledger: Ledger) -> dict:
@@ -111,8 +106,9 @@ SIDES = {
 
 def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = None) -> Comparison:
     """Prepare the ledger (cached), then measure both sides in their own processes."""
-    params = {**(sizes or (SMALL if small else FULL)), "dossier": str(folder)}
-    _ledger(params)
+    params = dict(sizes or (SMALL if small else FULL))
+    ledger = data.ledger_file(params["factures"], params["clients"], data.SEED, folder)
+    params["fichier"] = str(ledger)  # the children read this very file
     invoices, clients = params["factures"], params["clients"]
     return compare(
         case=CASE,
@@ -122,6 +118,7 @@ def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = Non
         target=TARGET,
         ours="relance_xl",
         baseline="boucle",
+        repeat=2,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -24,7 +24,16 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(PROJECT))
 
-from benchmarks._measure import Comparison, Side, Target, compare, french_number  # noqa: E402
+from benchmarks._measure import (  # noqa: E402
+    Comparison,
+    Side,
+    Target,
+    compare,
+    french_number,
+    peak_mib,
+    reset_peak,
+    resident_mib,
+)
 from relance_xl import pdf  # noqa: E402
 
 CASE = "Conversion des courriers en PDF"
@@ -105,13 +114,16 @@ SIDES = {
 
 
 def run(
-    small: bool = False, folder: Path | None = None, count: int | None = None
+    small: bool = False, folder: Path | None = None, count: int | None = None, keep: bool = False
 ) -> Comparison | None:
-    """Make the letters, measure the three ways, then time the merge; None without LibreOffice."""
+    """Make the letters, measure the three ways, then time the merge; None without LibreOffice.
+    The working folder (letters, PDFs) is deleted at the end unless ``keep``."""
     if pdf.find_soffice() is None:
         print(pdf.INSTALL_HINT)
         return None
     count = count or (SMALL if small else FULL)
+    reset_peak()  # the Python peak below is that of making the letters and merging the PDFs
+    start_mib = resident_mib()
     base = Path(tempfile.mkdtemp(prefix="bench_pdf_", dir=folder))
     letters = make_letters(base / "docx", count)
     print(f"{len(letters)} courriers d'une page créés dans {base / 'docx'}")
@@ -129,12 +141,15 @@ def run(
     start = time.perf_counter()
     merged = pdf.merge_pdfs(sorted((base / "lot").glob("*.pdf")), base / "a_imprimer.pdf")
     seconds = time.perf_counter() - start
-    python_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    python_mib = peak_mib() - start_mib
     note = (
-        f"fusion de {count} PDF en {merged.name} : {french_number(seconds)} s ; pic mémoire "
-        f"Python (création + fusion) : {french_number(python_mib, 0)} Mio"
+        f"fusion de {count} PDF en {merged.name} : {french_number(seconds)} s ; mémoire "
+        f"Python prise par la création des courriers et la fusion : "
+        f"{french_number(python_mib, 0)} Mio"
     )
     print(note)
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
     return dataclasses.replace(comparison, notes=(*comparison.notes, note))
 
 
@@ -144,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--petit", action="store_true", help=f"{SMALL} courriers, pour vérifier")
     parser.add_argument("--dossier", type=Path, help="dossier de travail (défaut : temporaire)")
     args = parser.parse_args(argv)
-    if run(small=args.petit, folder=args.dossier, count=args.courriers) is None:
+    if run(small=args.petit, folder=args.dossier, count=args.courriers, keep=True) is None:
         sys.exit(1)
 
 

@@ -75,12 +75,7 @@ def _grid(frame: pd.DataFrame) -> list[list[object]]:
 
 
 def _path(params: dict) -> Path:
-    return data.workbook_file(
-        params["factures"],
-        params["clients"],
-        params.get("graine", data.SEED),
-        Path(params.get("dossier", data.CACHE)),
-    )
+    return Path(params["fichier"])
 
 
 SIDES = {
@@ -91,8 +86,9 @@ SIDES = {
 
 def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = None) -> Comparison:
     """Write the workbook (cached), then measure both readings in their own processes."""
-    params = {**(sizes or (SMALL if small else FULL)), "dossier": str(folder)}
-    path = _path(params)
+    params = dict(sizes or (SMALL if small else FULL))
+    path = data.workbook_file(params["factures"], params["clients"], data.SEED, folder)
+    params["fichier"] = str(path)  # the children read this very file
     megabytes = path.stat().st_size / 1024 / 1024
     invoices = f"{params['factures']:_}".replace("_", " ")
     return compare(
@@ -103,7 +99,7 @@ def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = Non
         target=TARGET,
         ours="relance_xl",
         baseline="pandas",
-        repeat=2 if small else 1,
+        repeat=2,
     )
 
 

@@ -52,12 +52,7 @@ AGE_FILLS = (
 
 def _prepare(params: dict) -> tuple[Path, list[SheetData]]:
     """A private copy of the workbook and the result sheets of its review (not measured)."""
-    source = data.workbook_file(
-        params["factures"],
-        params["clients"],
-        params.get("graine", data.SEED),
-        Path(params.get("dossier", data.CACHE)),
-    )
+    source = Path(params["fichier"])
     copy = Path(tempfile.mkdtemp(prefix="banc_ecriture_")) / "Relances.xlsx"
     shutil.copyfile(source, copy)
     sheets = result_sheets(review(load(copy), data.AS_OF))
@@ -187,10 +182,9 @@ SIDES = {
 
 def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = None) -> Comparison:
     """Write the workbook (cached), then measure both writers in their own processes."""
-    params = {**(sizes or (SMALL if small else FULL)), "dossier": str(folder)}
-    data.workbook_file(
-        params["factures"], params["clients"], params.get("graine", data.SEED), folder
-    )
+    params = dict(sizes or (SMALL if small else FULL))
+    source = data.workbook_file(params["factures"], params["clients"], data.SEED, folder)
+    params["fichier"] = str(source)  # each side writes into its own copy of this file
     invoices = f"{params['factures']:_}".replace("_", " ")
     return compare(
         case=CASE,

@@ -21,13 +21,14 @@ every benchmark process reads the same bytes without generating them again.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from relance_xl.model import ClientType, Ledger, ReadOptions
+from relance_xl.model import ClientType, Ledger, ProcedureLevel, ReadOptions
 from relance_xl.procedures import DEFAULT_PROCEDURES, PRECEDENTE
 from relance_xl.workbook import parse_workbook
 from relance_xl.workdays import next_working_day
@@ -37,9 +38,12 @@ TEMPLATE = PROJECT / "workbook_template.xlsx"
 AS_OF = dt.date(2026, 11, 23)
 """Run date of every benchmark (the template's demo date, a Monday)."""
 SEED = 2026
-HISTORY_YEARS_DAYS = 730
+SPAN_DAYS = 730
+"""Invoice dates are spread over the two years before the run date."""
 CACHE = Path(tempfile.gettempdir()) / "relance_xl_bancs"
 """Default folder of the generated files (outside the project)."""
+GENERATOR = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+"""Fingerprint of this generator, in the cached files' names: a change makes new files."""
 
 INVOICE_HEADERS = (
     "Client",
@@ -379,7 +383,7 @@ class Dataset:
     @property
     def name(self) -> str:
         """File stem naming the size and the seed: ``factures_100000_c5000_s2026``."""
-        return f"factures_{self.invoices}_c{self.clients}_s{self.seed}"
+        return stem(self.invoices, self.clients, self.seed)
 
 
 @dataclass
@@ -412,6 +416,11 @@ def ledger_of(dataset: Dataset) -> Ledger:
     return parse_workbook(dataset.sheets, ReadOptions(), source=f"{dataset.name}.xlsx")
 
 
+def stem(invoices: int, clients: int, seed: int) -> str:
+    """``factures_100000_c5000_s2026``: the size and the seed."""
+    return f"factures_{invoices}_c{clients}_s{seed}"
+
+
 def write_xlsx(dataset: Dataset, path: Path) -> Path:
     """Write the dataset as a real ``.xlsx`` (openpyxl write-only mode, dates formatted)."""
     from openpyxl import Workbook
@@ -430,25 +439,34 @@ def write_xlsx(dataset: Dataset, path: Path) -> Path:
 
 def workbook_file(invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE) -> Path:
     """The cached ``.xlsx`` of that size and seed, written the first time it is asked for."""
-    path = folder / f"factures_{invoices}_c{clients}_s{seed}.xlsx"
+    path = folder / f"{stem(invoices, clients, seed)}_{GENERATOR}.xlsx"
     if not path.exists():
         write_xlsx(generate(invoices, clients, seed), path)
     return path
 
 
+def ledger_file(invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE) -> Path:
+    """The pickle of the Ledger of that size and seed, parsed and written the first time."""
+    path = folder / f"{stem(invoices, clients, seed)}_{GENERATOR}.ledger.pickle"
+    if not path.exists():
+        ledger = ledger_of(generate(invoices, clients, seed))
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.partiel")
+        with partial.open("wb") as handle:
+            pickle.dump(ledger, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    return path
+
+
 def cached_ledger(invoices: int, clients: int, seed: int = SEED, folder: Path = CACHE) -> Ledger:
-    """The Ledger of that size and seed, parsed once then kept as a pickle beside the files."""
-    path = folder / f"factures_{invoices}_c{clients}_s{seed}.ledger.pickle"
-    if path.exists():
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    ledger = ledger_of(generate(invoices, clients, seed))
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.partiel")
-    with partial.open("wb") as handle:
-        pickle.dump(ledger, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
-    return ledger
+    """The Ledger of that size and seed (see :func:`ledger_file`), read from its pickle."""
+    return load_ledger(ledger_file(invoices, clients, seed, folder))
+
+
+def load_ledger(path: Path) -> Ledger:
+    """A Ledger written by :func:`ledger_file`."""
+    with path.open("rb") as handle:
+        return pickle.load(handle)
 
 
 def _template_sheets() -> dict[str, Grid]:
@@ -566,7 +584,7 @@ class _Ledger:
 
     def _invoice(self, sequence: int, owner: int) -> list[object]:
         rng, person = self.rng, self.people[owner]
-        issued = self.as_of - dt.timedelta(days=rng.randrange(HISTORY_YEARS_DAYS))
+        issued = self.as_of - dt.timedelta(days=rng.randrange(SPAN_DAYS))
         credit = rng.random() < 0.02
         number = f"{'AV' if credit else 'F'}{issued.year}-{sequence:07d}"
         if person.type is ClientType.PARTICULIER:
@@ -722,7 +740,16 @@ class _Ledger:
                 rows.append(self._step_row(person, "P2", levels["P2"], when, [invoice], "fait"))
         return rows
 
-    def _step_row(self, person, label, level, when, included, status) -> list[object]:
+    def _step_row(
+        self,
+        person: _Client,
+        label: str,
+        level: ProcedureLevel,
+        when: dt.date,
+        included: list[_Open],
+        status: str,
+    ) -> list[object]:
+        """One Historique row: a step of the procedure for the listed invoices."""
         numbers = ", ".join(invoice.number for invoice in included)
         claimed = round(sum(invoice.amount for invoice in included), 2)
         sent = status in ("envoyé", "fait")
