@@ -310,7 +310,6 @@ class _ZipSource:
 
     def __init__(self, data: bytes, name: str) -> None:
         self._entries: list[_Entry] = []
-        self._deflated: dict[bytes, tuple[bytes, tuple[int, int, int, int]]] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_unsafe(archive, name)
             for info in archive.infolist():
@@ -360,12 +359,7 @@ class _ZipSource:
             if data is None:
                 record, (method, crc, compressed, size) = entry.local, entry.central
             else:
-                packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-                deflated = packer.compress(data) + packer.flush()
-                method, crc, compressed, size = 8, zlib.crc32(data), len(deflated), len(data)
-                record = (
-                    self._local(entry, method, crc, compressed, size) + entry.encoded + deflated
-                )
+                record, (method, crc, compressed, size) = self._deflate(entry, data)
             fixed = (entry.flags, method, entry.dos_time, entry.dos_date, crc, compressed, size)
             header = struct.pack(
                 "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, *fixed, len(entry.encoded), 0, 0, 0, 0,
