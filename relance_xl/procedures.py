@@ -18,6 +18,7 @@ def _procedure(name: str, *levels: tuple[str, str, str, int, str, str]) -> Proce
     return Procedure(name, tuple(ProcedureLevel(*level) for level in levels))
 
 
+# fmt: off
 DEFAULT_PROCEDURES: dict[str, Procedure] = {
     ClientType.PROFESSIONNEL.value: _procedure(
         ClientType.PROFESSIONNEL.value,
@@ -49,6 +50,7 @@ DEFAULT_PROCEDURES: dict[str, Procedure] = {
          "dossier_contentieux"),
     ),
 }
+# fmt: on
 
 MISE_EN_DEMEURE_DEADLINE_DAYS = 8
 """Date butoir of a mise en demeure: date d'envoi + 8 jours (domain.md §5, level 4)."""
