@@ -388,7 +388,12 @@ def parse_paid(
 
 # --- text ----------------------------------------------------------------------------------------
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+"""Invisible characters removed from text: C0/C1 controls, zero-width space, word joiner, BOM, and
+the bidi embeddings, overrides and isolates (they can reverse how a name reads). The zero-width
+joiners U+200C/U+200D stay: emoji sequences and Persian spelling need them."""
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 CONTROL_WARNING = "caractères de contrôle invisibles supprimés"
 

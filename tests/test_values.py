@@ -341,12 +341,27 @@ def test_texte(cellule, attendu):
 
 @pytest.mark.parametrize(
     "cellule",
-    ["Dupont\x00 SA", "Dupont\u200b SA", "\ufeffDupont SA", "Dupont\x07 SA"],
-    ids=["NUL", "espace de largeur nulle", "BOM", "sonnerie"],
-)
+    ["Dupont\x00 SA", "Dupont\u200b SA", "\ufeffDupont SA", "Dupont\x07 SA",
+     "Dupont\u202e SA", "Dupont\u2067 SA"],
+    ids=["NUL", "espace de largeur nulle", "BOM", "sonnerie", "inversion droite-gauche",
+         "isolat droite-gauche"],
+)  # fmt: skip
 def test_caracteres_de_controle_supprimes_avec_avertissement(cellule):
     """Invisible control characters are removed, and the user is told."""
     assert parse_text(cellule) == Parsed("Dupont SA", CONTROL_WARNING)
+
+
+@pytest.mark.parametrize(
+    "cellule",
+    [
+        "Famille \U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    ],
+    ids=["emoji famille (ZWJ)", "persan (ZWNJ)"],
+)
+def test_les_liants_de_largeur_nulle_sont_gardes(cellule):
+    """Zero-width joiners are part of emoji and Persian words: kept, no warning."""
+    assert parse_text(cellule) == Parsed(cellule)
 
 
 def test_texte_multiligne_garde_les_retours():
