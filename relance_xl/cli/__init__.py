@@ -81,13 +81,7 @@ def build_parser() -> FrenchParser:
         title="commandes", metavar="COMMANDE", parser_class=FrenchParser, required=True
     )
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"relance_xl.cli.{name}")
-        except ModuleNotFoundError as error:  # a command still being written by the team
-            if error.name != f"relance_xl.cli.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"relance_xl.cli.{name}").register(sub)
     return parser
 
 
