@@ -19,6 +19,7 @@ by side with the ratio and the target.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import importlib
 import json
@@ -368,3 +369,33 @@ def _child_main(argv: Sequence[str]) -> None:
 
 if __name__ == "__main__":
     _child_main(sys.argv[1:])
+
+
+def sized_main(
+    argv: Sequence[str] | None,
+    description: str,
+    sizes: tuple[dict[str, int], dict[str, int]],
+    run: Callable[..., Comparison],
+    folder: Path,
+) -> None:
+    """Command line of a benchmark sized in invoices and clients: ``--factures``, ``--clients``,
+    ``--petit`` (the small sizes), ``--dossier`` (generated data); then ``run``."""
+    full, small = sizes
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--factures", type=int, help=f"nombre de factures (défaut {full['factures']:_})"
+    )
+    parser.add_argument(
+        "--clients", type=int, help=f"nombre de clients (défaut {full['clients']:_})"
+    )
+    parser.add_argument("--petit", action="store_true", help="petite taille, pour vérifier")
+    parser.add_argument("--dossier", type=Path, default=folder, help="données générées")
+    args = parser.parse_args(argv)
+    chosen = small if args.petit else full
+    run(
+        folder=args.dossier,
+        sizes={
+            "factures": args.factures or chosen["factures"],
+            "clients": args.clients or chosen["clients"],
+        },
+    )

@@ -12,7 +12,6 @@ for each side.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ if str(PROJECT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(PROJECT))
 
 from benchmarks import data  # noqa: E402
-from benchmarks._measure import Comparison, Side, Target, compare  # noqa: E402
+from benchmarks._measure import Comparison, Side, Target, compare, sized_main  # noqa: E402
 from benchmarks.baseline_loop import Books, records_of, review_loop  # noqa: E402
 from relance_xl.aging import AgedBalance  # noqa: E402
 from relance_xl.model import Action, Ledger  # noqa: E402
@@ -123,18 +122,8 @@ def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--factures", type=int, help="nombre de factures (défaut 1 000 000)")
-    parser.add_argument("--clients", type=int, help="nombre de clients (défaut 50 000)")
-    parser.add_argument("--petit", action="store_true", help="petite taille, pour vérifier")
-    parser.add_argument("--dossier", type=Path, default=data.CACHE, help="données générées")
-    args = parser.parse_args(argv)
-    sizes = SMALL if args.petit else FULL
-    sizes = {
-        "factures": args.factures or sizes["factures"],
-        "clients": args.clients or sizes["clients"],
-    }
-    run(folder=args.dossier, sizes=sizes)
+    """Command line: sizes, data folder."""
+    sized_main(argv, __doc__.splitlines()[0], (FULL, SMALL), run, data.CACHE)
 
 
 if __name__ == "__main__":

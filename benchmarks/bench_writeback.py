@@ -13,7 +13,6 @@ the clock) to check that both files hold the same result sheets.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import shutil
 import sys
@@ -25,7 +24,7 @@ if str(PROJECT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(PROJECT))
 
 from benchmarks import data  # noqa: E402
-from benchmarks._measure import Comparison, Side, Target, compare  # noqa: E402
+from benchmarks._measure import Comparison, Side, Target, compare, sized_main  # noqa: E402
 from relance_xl.pipeline import load, review  # noqa: E402
 from relance_xl.sheets import result_sheets  # noqa: E402
 from relance_xl.writeback import update_workbook  # noqa: E402
@@ -203,18 +202,8 @@ def run(small: bool = False, folder: Path = data.CACHE, sizes: dict | None = Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--factures", type=int, help="nombre de factures (défaut 100 000)")
-    parser.add_argument("--clients", type=int, help="nombre de clients (défaut 5 000)")
-    parser.add_argument("--petit", action="store_true", help="petite taille, pour vérifier")
-    parser.add_argument("--dossier", type=Path, default=data.CACHE, help="données générées")
-    args = parser.parse_args(argv)
-    sizes = SMALL if args.petit else FULL
-    sizes = {
-        "factures": args.factures or sizes["factures"],
-        "clients": args.clients or sizes["clients"],
-    }
-    run(folder=args.dossier, sizes=sizes)
+    """Command line: sizes, data folder."""
+    sized_main(argv, __doc__.splitlines()[0], (FULL, SMALL), run, data.CACHE)
 
 
 if __name__ == "__main__":
